@@ -1,6 +1,8 @@
 //! imageguard: on-device detection of *known* images by hash, with signed filters and minimal reports.
 //!
 //! This crate is the pure core: no FFI, no networking. Modules, one concern each:
+//! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
 
+pub mod exact;
 pub mod pdq;

@@ -81,24 +81,8 @@ pub fn compute(image: LumaImage) -> PdqFeatures {
         return PdqFeatures { coefficients: [0.0; 256], quality: 0 };
     }
     let mut pixels = image.into_pixels();
-    let mut scratch = vec![0f32; pixels.len()];
-    jarosz::jarosz_filter(&mut pixels, &mut scratch, width, height);
-    let downsampled = decimate(&pixels, width, height);
+    let downsampled = jarosz::blur_and_decimate(&mut pixels, width, height);
     PdqFeatures { coefficients: dct::dct_64_to_16(&downsampled), quality: quality::quality(&downsampled) }
-}
-
-/// Point-samples 64x64 at cell centres: `in[floor((i + 0.5) * H / 64)][floor((j + 0.5) * W / 64)]`.
-fn decimate(pixels: &[f32], width: usize, height: usize) -> Box<[[f32; 64]; 64]> {
-    let centre = |index: usize, length: usize| ((index as f64 + 0.5) * length as f64 / 64.0) as usize;
-    let columns: [usize; 64] = std::array::from_fn(|j| centre(j, width));
-    let mut out = Box::new([[0f32; 64]; 64]);
-    for (i, out_row) in out.iter_mut().enumerate() {
-        let row = &pixels[centre(i, height) * width..][..width];
-        for (value, &column) in out_row.iter_mut().zip(&columns) {
-            *value = row[column];
-        }
-    }
-    out
 }
 
 /// The 128th smallest of the 256 coefficients, which is what the reference's Torben median returns.
