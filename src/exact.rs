@@ -6,6 +6,55 @@
 
 use md5::Digest as _;
 
+/// The kinds of hash a list can hold. The numeric ids are part of the bundle and report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum HashKind {
+    Md5 = 1,
+    Sha1 = 2,
+    Sha256 = 3,
+    Blake3 = 4,
+    /// The full 256-bit PDQ hash, matched exactly (perceptual matching has its own filter).
+    PdqExact = 5,
+}
+
+impl HashKind {
+    pub const ALL: [HashKind; 5] = [HashKind::Md5, HashKind::Sha1, HashKind::Sha256, HashKind::Blake3, HashKind::PdqExact];
+
+    pub fn from_id(id: u8) -> Option<HashKind> {
+        HashKind::ALL.into_iter().find(|kind| *kind as u8 == id)
+    }
+
+    pub fn id(self) -> u8 {
+        self as u8
+    }
+
+    /// Length of a hash of this kind, in bytes.
+    pub fn len(self) -> usize {
+        match self {
+            HashKind::Md5 => 16,
+            HashKind::Sha1 => 20,
+            HashKind::Sha256 | HashKind::Blake3 | HashKind::PdqExact => 32,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HashKind::Md5 => "md5",
+            HashKind::Sha1 => "sha1",
+            HashKind::Sha256 => "sha256",
+            HashKind::Blake3 => "blake3",
+            HashKind::PdqExact => "pdq",
+        }
+    }
+}
+
+impl std::fmt::Display for HashKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Which legacy hashes to compute in addition to BLAKE3.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExactHashRequest {
@@ -34,6 +83,20 @@ impl std::fmt::Debug for ExactHashes {
     // Opaque on purpose: hashes of non-matching images must not end up in logs through `{:?}`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ExactHashes { .. }")
+    }
+}
+
+impl ExactHashes {
+    /// The hashes that were computed, with their kinds (BLAKE3 first).
+    pub fn iter(&self) -> impl Iterator<Item = (HashKind, &[u8])> {
+        [
+            Some((HashKind::Blake3, &self.blake3[..])),
+            self.md5.as_ref().map(|h| (HashKind::Md5, &h[..])),
+            self.sha1.as_ref().map(|h| (HashKind::Sha1, &h[..])),
+            self.sha256.as_ref().map(|h| (HashKind::Sha256, &h[..])),
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 

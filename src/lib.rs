@@ -3,6 +3,10 @@
 //! This crate is the pure core: no FFI, no networking. Modules, one concern each:
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
+//! - [`report`]: minimal signed reports of a match, and their verification.
+//! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
 pub mod exact;
 pub mod pdq;
+pub mod report;
+pub mod signing;

@@ -1,0 +1,146 @@
+//! Minimal signed reports: what a device may send, on a match and only then, for the platform to verify.
+//!
+//! A report says which list entry matched and under which bundle, and nothing else: no pixels, no file
+//! names, no location, no device identifier beyond the id of a key the app generated for reports. The
+//! byte encoding is canonical (exactly one encoding per report, no trailing bytes) and is specified in
+//! `docs/FORMAT.md`; the signature covers every byte before it.
+
+mod codec;
+
+pub use codec::{decode_unverified, MAX_CONTEXT_LEN, MAX_ID_LEN};
+
+use crate::exact::HashKind;
+use crate::pdq::{Dihedral, PdqHash};
+use crate::signing::{KeyError, KeyId, SigningKey, VerifyingKey};
+
+/// Domain separation string for report signatures.
+pub const SIGNATURE_DOMAIN: &str = "imageguard report v1";
+
+/// How strongly a perceptual match is supported (see the perceptual filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchStrength {
+    /// The exact PDQ hash, or a near match with high confidence.
+    Strong,
+    /// A single band hit: plausible but less certain.
+    Weak,
+}
+
+/// The list entry that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchedEntry {
+    /// The file's own exact hash, which is on the list.
+    Exact { kind: HashKind, hash: Vec<u8> },
+    /// The device's PDQ hash (in the orientation that hit) and which rotation/flip hit.
+    Perceptual { hash: PdqHash, variant: Dihedral, strength: MatchStrength },
+}
+
+/// A report's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Random, so that reports cannot be linked to each other by id.
+    pub report_id: [u8; 16],
+    /// Minutes since the Unix epoch, UTC (the time to the minute, no finer).
+    pub created_minutes: u32,
+    pub bundle_id: String,
+    pub list_id: String,
+    /// The bundle's sequence number (its version).
+    pub bundle_sequence: u64,
+    pub entry: MatchedEntry,
+    /// Opaque, app-supplied, at most [`MAX_CONTEXT_LEN`] bytes.
+    pub context: Vec<u8>,
+    /// Which device key signed it.
+    pub device_key_id: KeyId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("not an imageguard report (bad magic)")]
+    BadMagic,
+    #[error("report format version {0} is not supported (this build reads version 1)")]
+    UnsupportedVersion(u8),
+    #[error("report is truncated")]
+    Truncated,
+    #[error("report has {0} unexpected bytes after its signature")]
+    TrailingBytes(usize),
+    #[error("report field is invalid: {0}")]
+    InvalidField(&'static str),
+    #[error("app context is {0} bytes; at most {MAX_CONTEXT_LEN} are allowed")]
+    ContextTooLong(usize),
+    #[error("report was signed by key {0}, which is not trusted")]
+    UntrustedKey(KeyId),
+    #[error("report signature is invalid: the report was altered or not signed by the key it names")]
+    BadSignature,
+    #[error("could not get randomness for the report id")]
+    Random,
+}
+
+/// The key a device signs its reports with.
+#[derive(Debug)]
+pub struct DeviceKey(SigningKey);
+
+impl DeviceKey {
+    pub fn generate() -> Result<DeviceKey, KeyError> {
+        SigningKey::generate().map(DeviceKey)
+    }
+
+    pub fn from_pkcs8(pkcs8: &[u8]) -> Result<DeviceKey, KeyError> {
+        SigningKey::from_pkcs8(pkcs8).map(DeviceKey)
+    }
+
+    /// PKCS#8 bytes for the app to store in the platform keystore; wiped when dropped.
+    pub fn to_pkcs8(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        self.0.to_pkcs8()
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.0.public_key()
+    }
+
+    pub fn key_id(&self) -> KeyId {
+        self.0.key_id()
+    }
+
+    /// Builds and signs a report. `unix_seconds` is truncated to the minute.
+    pub fn sign_report(
+        &self,
+        unix_seconds: u64,
+        bundle_id: &str,
+        list_id: &str,
+        bundle_sequence: u64,
+        entry: MatchedEntry,
+        context: &[u8],
+    ) -> Result<Vec<u8>, ReportError> {
+        let mut report_id = [0u8; 16];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut report_id)
+            .map_err(|_| ReportError::Random)?;
+        let report = Report {
+            report_id,
+            created_minutes: u32::try_from(unix_seconds / 60).map_err(|_| ReportError::InvalidField("time"))?,
+            bundle_id: bundle_id.to_string(),
+            list_id: list_id.to_string(),
+            bundle_sequence,
+            entry,
+            context: context.to_vec(),
+            device_key_id: self.key_id(),
+        };
+        let mut bytes = codec::encode_body(&report)?;
+        let signature = self.0.sign(SIGNATURE_DOMAIN, &bytes);
+        bytes.extend_from_slice(&signature);
+        Ok(bytes)
+    }
+}
+
+/// Parses a report and checks its signature against the trusted device keys. Any change to any byte
+/// makes this fail.
+pub fn verify_report(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Report, ReportError> {
+    let (report, body_len) = codec::decode(bytes)?;
+    let key = trusted
+        .iter()
+        .find(|key| key.key_id() == report.device_key_id)
+        .ok_or(ReportError::UntrustedKey(report.device_key_id))?;
+    let (body, signature) = bytes.split_at(body_len);
+    if !key.verify(SIGNATURE_DOMAIN, body, signature) {
+        return Err(ReportError::BadSignature);
+    }
+    Ok(report)
+}
