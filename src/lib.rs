@@ -1,11 +1,13 @@
 //! imageguard: on-device detection of *known* images by hash, with signed filters and minimal reports.
 //!
 //! This crate is the pure core: no FFI, no networking. Modules, one concern each:
+//! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
 //! - [`report`]: minimal signed reports of a match, and their verification.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
+pub mod entry_key;
 pub mod exact;
 pub mod pdq;
 pub mod report;
