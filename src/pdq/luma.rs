@@ -4,11 +4,17 @@
 ///
 /// Producers (decoders, raw-pixel adapters) resize to the hashing size *before* building one of these,
 /// so it is never larger than 512x512 in the normal pipeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct LumaImage {
     width: usize,
     height: usize,
     pixels: Vec<f32>,
+}
+
+impl std::fmt::Debug for LumaImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LumaImage({}x{})", self.width, self.height)
+    }
 }
 
 impl LumaImage {

@@ -1,0 +1,78 @@
+//! PNG, WebP, GIF (first frame) and BMP through the `image` crate, with its limits set from ours so that
+//! a bomb header fails before any pixel buffer is allocated.
+
+use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat};
+use crate::pdq::luma_from_rgb;
+use image::{ImageDecoder, ImageError};
+use std::io::Cursor;
+
+pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+    let mut decoder = open(bytes, format).map_err(|e| map_error(e, limits))?;
+    let (width, height) = decoder.dimensions();
+    limits.check_dimensions(width.into(), height.into())?;
+
+    let mut image_limits = image::Limits::default();
+    image_limits.max_image_width = Some(width);
+    image_limits.max_image_height = Some(height);
+    image_limits.max_alloc = Some(limits.max_decoded_bytes);
+    decoder.set_limits(image_limits).map_err(|e| map_error(e, limits))?;
+    let total = decoder.total_bytes();
+    if total > limits.max_decoded_bytes {
+        return Err(DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes });
+    }
+    let image = image::DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, limits))?;
+    // 8-bit RGB(A) and gray are read in place; anything else (16-bit, float) is converted once.
+    let (w, h) = (width as usize, height as usize);
+    let luma = match &image {
+        image::DynamicImage::ImageLuma8(gray) => {
+            let data = gray.as_raw();
+            sample::sample_luma(w, h, |x, y| {
+                let v = data[y * w + x];
+                luma_from_rgb(v, v, v)
+            })
+        }
+        image::DynamicImage::ImageRgb8(rgb) => rgb_luma(rgb.as_raw(), w, h, 3),
+        image::DynamicImage::ImageRgba8(rgba) => rgb_luma(rgba.as_raw(), w, h, 4),
+        other => {
+            let rgb = other.to_rgb8();
+            rgb_luma(rgb.as_raw(), w, h, 3)
+        }
+    };
+    Ok(Decoded { luma, format, source_width: width, source_height: height })
+}
+
+fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImage {
+    sample::sample_luma(w, h, |x, y| {
+        let i = (y * w + x) * bpp;
+        luma_from_rgb(data[i], data[i + 1], data[i + 2])
+    })
+}
+
+fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDecoder + '_>> {
+    let cursor = Cursor::new(bytes);
+    Ok(match format {
+        ImageFormat::Png => Box::new(image::codecs::png::PngDecoder::new(cursor)?),
+        ImageFormat::WebP => Box::new(image::codecs::webp::WebPDecoder::new(cursor)?),
+        ImageFormat::Gif => Box::new(image::codecs::gif::GifDecoder::new(cursor)?),
+        ImageFormat::Bmp => Box::new(image::codecs::bmp::BmpDecoder::new(cursor)?),
+        ImageFormat::Jpeg => return Err(std::io::Error::other("JPEG takes its own decode path").into()),
+    })
+}
+
+fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
+    match error {
+        ImageError::Limits(_) => DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes },
+        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
+        ImageError::IoError(io) => DecodeError::Io(io.to_string()),
+        ImageError::Unsupported(what) => DecodeError::UnsupportedFeature(what.to_string()),
+        ImageError::Decoding(what) => {
+            let text = what.to_string();
+            if text.contains("EOF") || text.contains("end of") || text.contains("truncated") || text.contains("Unexpected end") {
+                DecodeError::Truncated
+            } else {
+                DecodeError::Corrupt(text)
+            }
+        }
+        other => DecodeError::Corrupt(other.to_string()),
+    }
+}

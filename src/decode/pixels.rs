@@ -1,0 +1,100 @@
+//! Raw pixel buffers handed over by the platform (Android `Bitmap`, iOS `CGImage`), read in place.
+
+use super::{sample, DecodeError};
+use crate::pdq::{luma_from_rgb, LumaImage};
+
+/// Layout of one pixel in a raw buffer. Alpha is ignored, as the reference ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelFormat {
+    Rgba8,
+    Bgra8,
+    Rgb8,
+    Gray8,
+}
+
+impl PixelFormat {
+    pub fn bytes_per_pixel(self) -> usize {
+        match self {
+            PixelFormat::Rgba8 | PixelFormat::Bgra8 => 4,
+            PixelFormat::Rgb8 => 3,
+            PixelFormat::Gray8 => 1,
+        }
+    }
+}
+
+/// A borrowed pixel buffer: `height` rows of `stride` bytes, each starting with `width` pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct PixelBuffer<'a> {
+    data: &'a [u8],
+    width: usize,
+    height: usize,
+    stride: usize,
+    format: PixelFormat,
+}
+
+impl<'a> PixelBuffer<'a> {
+    /// Describes a buffer; [`PixelBuffer::validate`] (called by every consumer) checks the geometry.
+    pub fn new(data: &'a [u8], width: usize, height: usize, stride: usize, format: PixelFormat) -> Self {
+        PixelBuffer { data, width, height, stride, format }
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Checks that the geometry is consistent and that the data covers it (the last row may omit its padding).
+    pub fn validate(&self) -> Result<(), DecodeError> {
+        if self.width == 0 || self.height == 0 {
+            return Err(DecodeError::BadBuffer(format!("zero size {}x{}", self.width, self.height)));
+        }
+        let row_bytes = self
+            .width
+            .checked_mul(self.format.bytes_per_pixel())
+            .ok_or_else(|| DecodeError::BadBuffer("width overflows".into()))?;
+        if self.stride < row_bytes {
+            return Err(DecodeError::BadBuffer(format!(
+                "stride {} is shorter than a row of {} pixels ({row_bytes} bytes)",
+                self.stride, self.width
+            )));
+        }
+        let needed = (self.height - 1)
+            .checked_mul(self.stride)
+            .and_then(|rows| rows.checked_add(row_bytes))
+            .ok_or_else(|| DecodeError::BadBuffer("geometry overflows".into()))?;
+        if self.data.len() < needed {
+            return Err(DecodeError::BadBuffer(format!(
+                "{} bytes given, {needed} needed for {}x{} with stride {}",
+                self.data.len(),
+                self.width,
+                self.height,
+                self.stride
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Samples the luma image from a buffer that passed [`PixelBuffer::validate`].
+pub(crate) fn sample_luma(buffer: &PixelBuffer<'_>) -> LumaImage {
+    let PixelBuffer { data, width, height, stride, format } = *buffer;
+    let bpp = format.bytes_per_pixel();
+    let at = |x: usize, y: usize| y * stride + x * bpp;
+    match format {
+        PixelFormat::Rgba8 | PixelFormat::Rgb8 => sample::sample_luma(width, height, |x, y| {
+            let i = at(x, y);
+            luma_from_rgb(data[i], data[i + 1], data[i + 2])
+        }),
+        PixelFormat::Bgra8 => sample::sample_luma(width, height, |x, y| {
+            let i = at(x, y);
+            luma_from_rgb(data[i + 2], data[i + 1], data[i])
+        }),
+        PixelFormat::Gray8 => sample::sample_luma(width, height, |x, y| {
+            let v = data[at(x, y)];
+            luma_from_rgb(v, v, v)
+        }),
+    }
+}

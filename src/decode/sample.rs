@@ -1,0 +1,61 @@
+//! Nearest-neighbour resampling to the hashing size, fused with the luma conversion.
+//!
+//! The reference resizes any image with a side over 512 to exactly 512x512, sampling source pixel
+//! `floor(i * W / 512)` for output column `i` (and likewise for rows): checked pixel for pixel against the
+//! reference's own resized pixels in the conformance vectors. Luma is a per-pixel function,
+//! so converting only the sampled pixels gives the same result as converting everything and then sampling,
+//! while touching at most 512x512 source pixels.
+
+use super::HASH_SIDE;
+use crate::pdq::LumaImage;
+
+/// Output size for a `width x height` source: unchanged up to 512 on both sides, else 512x512.
+pub(crate) fn output_size(width: usize, height: usize) -> (usize, usize) {
+    if width > HASH_SIDE || height > HASH_SIDE {
+        (HASH_SIDE, HASH_SIDE)
+    } else {
+        (width, height)
+    }
+}
+
+/// For each output index, the source index it samples: `floor(i * source / output)`, exactly, in integers.
+pub(crate) fn nearest_indices(source: usize, output: usize) -> Vec<usize> {
+    (0..output).map(|i| (i * source) / output).collect()
+}
+
+/// Builds the luma image for a `width x height` source, reading only sampled pixels through `luma_at(x, y)`.
+pub(crate) fn sample_luma(width: usize, height: usize, mut luma_at: impl FnMut(usize, usize) -> f32) -> LumaImage {
+    let (out_width, out_height) = output_size(width, height);
+    if (out_width, out_height) == (width, height) {
+        return LumaImage::from_fn(width, height, luma_at);
+    }
+    let xs = nearest_indices(width, out_width);
+    let ys = nearest_indices(height, out_height);
+    LumaImage::from_fn(out_width, out_height, |x, y| luma_at(xs[x], ys[y]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_follow_the_reference_formula() {
+        for (source, output) in [(1024, 512), (1000, 512), (513, 512), (300, 512), (4032, 512)] {
+            let indices = nearest_indices(source, output);
+            for (i, &index) in indices.iter().enumerate() {
+                let expected = (i as f64 * source as f64 / output as f64).floor() as usize;
+                assert_eq!(index, expected, "source {source} output {output} index {i}");
+                assert!(index < source);
+            }
+        }
+    }
+
+    #[test]
+    fn small_images_are_not_resized() {
+        assert_eq!(output_size(512, 300), (512, 300));
+        assert_eq!(output_size(513, 300), (512, 512));
+        let image = sample_luma(7, 5, |x, y| (x + 10 * y) as f32);
+        assert_eq!((image.width(), image.height()), (7, 5));
+        assert_eq!(image.pixels()[7 + 3], 13.0); // x = 3, y = 1
+    }
+}

@@ -1,0 +1,175 @@
+//! Deterministic, photo-like synthetic images and the everyday edits applied to shared photos.
+//!
+//! The demo, the tests and the benchmarks need "known" images and unrelated ones without shipping any
+//! real photo, and certainly never abuse imagery. These images have what PDQ cares about (smooth
+//! low-frequency structure with edges and texture), are reproducible from a seed on every platform, and the
+//! edits (re-encode aside) mimic what happens to an image as it travels: resizing, flipping, rotating,
+//! watermarking and brightness changes.
+
+/// An 8-bit RGB image, row-major, no padding.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RgbImage {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for RgbImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RgbImage({}x{})", self.width, self.height)
+    }
+}
+
+/// A small deterministic generator (SplitMix64): identical on every platform.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+/// A photo-like image: a smooth sky-and-ground gradient, low-frequency waves, a few soft-edged shapes
+/// and fine grain, all chosen by `seed`.
+pub fn photo(seed: u64, width: usize, height: usize) -> RgbImage {
+    let mut rng = SplitMix(seed ^ 0x1A6E_6A7D);
+    let top = [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0];
+    let bottom = [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0];
+    let waves: Vec<[f32; 5]> =
+        (0..4).map(|_| [rng.unit() * 6.0 + 0.5, rng.unit() * 6.0 + 0.5, rng.unit() * 6.3, rng.unit() * 40.0, rng.unit()]).collect();
+    let shapes: Vec<[f32; 8]> = (0..6)
+        .map(|_| {
+            [rng.unit(), rng.unit(), rng.unit() * 0.25 + 0.05, rng.unit() * 0.25 + 0.05,
+             rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0, rng.unit()]
+        })
+        .collect();
+    let mut pixels = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        let v = y as f32 / height as f32;
+        for x in 0..width {
+            let u = x as f32 / width as f32;
+            let mut rgb = [0f32; 3];
+            for (c, value) in rgb.iter_mut().enumerate() {
+                *value = top[c] * (1.0 - v) + bottom[c] * v;
+            }
+            let wave: f32 = waves.iter().map(|w| w[3] * (w[0] * u * 6.283 + w[1] * v * 6.283 + w[2]).sin()).sum();
+            for value in &mut rgb {
+                *value += wave;
+            }
+            for s in &shapes {
+                let (dx, dy) = ((u - s[0]) / s[2], (v - s[1]) / s[3]);
+                let d = if s[7] > 0.5 { dx * dx + dy * dy } else { dx.abs().max(dy.abs()) };
+                let inside = (1.0 - d).clamp(0.0, 0.1) * 10.0;
+                for (c, value) in rgb.iter_mut().enumerate() {
+                    *value = *value * (1.0 - inside) + s[4 + c] * inside;
+                }
+            }
+            let grain = (rng.next() >> 59) as f32 - 16.0;
+            for value in rgb {
+                pixels.push((value + grain * 0.5).clamp(0.0, 255.0) as u8);
+            }
+        }
+    }
+    RgbImage { width, height, pixels }
+}
+
+impl RgbImage {
+    fn at(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]]
+    }
+
+    fn from_fn(width: usize, height: usize, mut pixel: impl FnMut(usize, usize) -> [u8; 3]) -> RgbImage {
+        let mut pixels = Vec::with_capacity(width * height * 3);
+        for y in 0..height {
+            for x in 0..width {
+                pixels.extend_from_slice(&pixel(x, y));
+            }
+        }
+        RgbImage { width, height, pixels }
+    }
+
+    /// Mirror image (left-right).
+    pub fn flip_horizontal(&self) -> RgbImage {
+        RgbImage::from_fn(self.width, self.height, |x, y| self.at(self.width - 1 - x, y))
+    }
+
+    /// Rotated a quarter turn clockwise.
+    pub fn rotate_90(&self) -> RgbImage {
+        RgbImage::from_fn(self.height, self.width, |x, y| self.at(y, self.height - 1 - x))
+    }
+
+    /// Downscaled by an integer `factor` with a box filter, as image editors do.
+    pub fn shrink(&self, factor: usize) -> RgbImage {
+        let factor = factor.max(1);
+        let (width, height) = ((self.width / factor).max(1), (self.height / factor).max(1));
+        RgbImage::from_fn(width, height, |x, y| {
+            let mut sum = [0u32; 3];
+            for dy in 0..factor {
+                for dx in 0..factor {
+                    let p = self.at((x * factor + dx).min(self.width - 1), (y * factor + dy).min(self.height - 1));
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
+                }
+            }
+            let n = (factor * factor) as u32;
+            sum.map(|s| (s / n) as u8)
+        })
+    }
+
+    /// Adds `delta` to every channel, clamped.
+    pub fn brighten(&self, delta: i16) -> RgbImage {
+        let pixels = self.pixels.iter().map(|&p| (i16::from(p) + delta).clamp(0, 255) as u8).collect();
+        RgbImage { width: self.width, height: self.height, pixels }
+    }
+
+    /// Stamps a small semi-opaque white label with dark stripes in the bottom-right corner.
+    pub fn watermark(&self) -> RgbImage {
+        let (w, h) = (self.width / 5, self.height / 14);
+        let (x0, y0) = (self.width - w - self.width / 40, self.height - h - self.height / 40);
+        RgbImage::from_fn(self.width, self.height, |x, y| {
+            let p = self.at(x, y);
+            if x >= x0 && x < x0 + w && y >= y0 && y < y0 + h {
+                let ink = ((x - x0) / 3 + (y - y0) / 4) % 3 == 0;
+                let target = if ink { 40.0 } else { 250.0 };
+                p.map(|c| (f32::from(c) * 0.4 + target * 0.6) as u8)
+            } else {
+                p
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_are_deterministic_and_distinct() {
+        let a = photo(1, 64, 48);
+        assert_eq!(a, photo(1, 64, 48));
+        assert_ne!(a, photo(2, 64, 48));
+        assert_eq!(a.pixels.len(), 64 * 48 * 3);
+    }
+
+    #[test]
+    fn edits_have_the_expected_geometry() {
+        let a = photo(3, 40, 30);
+        assert_eq!(a.flip_horizontal().flip_horizontal(), a);
+        let r = a.rotate_90();
+        assert_eq!((r.width, r.height), (30, 40));
+        assert_eq!(r.rotate_90().rotate_90().rotate_90().rotate_90(), r);
+        assert_eq!(a.shrink(2).width, 20);
+        assert_eq!(a.brighten(0), a);
+    }
+}
