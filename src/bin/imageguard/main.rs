@@ -2,6 +2,7 @@
 //! verifying reports, and a self-contained demo of the whole flow.
 
 mod compare;
+mod demo;
 mod files;
 mod hash;
 
@@ -21,6 +22,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Distance between two images or PDQ hashes (64 hex characters).
     Compare(compare::CompareArgs),
+    /// Run the whole flow on generated images, in a temporary directory, with no network.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => code,
