@@ -13,6 +13,8 @@
 pub mod decode;
 pub mod entry_key;
 pub mod exact;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hashing;
 pub mod pdq;
 pub mod report;
