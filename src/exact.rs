@@ -30,6 +30,7 @@ impl HashKind {
     }
 
     /// Length of a hash of this kind, in bytes.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(self) -> usize {
         match self {
             HashKind::Md5 => 16,

@@ -6,6 +6,9 @@
 //! Private keys travel as PKCS#8 so that apps can keep them in the Android Keystore or iOS Keychain; the
 //! copies this crate holds are wiped when dropped.
 
+// Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
 use ring::signature::{self, Ed25519KeyPair, KeyPair as _};
 use zeroize::Zeroizing;
 

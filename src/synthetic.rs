@@ -61,7 +61,7 @@ pub fn photo(seed: u64, width: usize, height: usize) -> RgbImage {
             for (c, value) in rgb.iter_mut().enumerate() {
                 *value = top[c] * (1.0 - v) + bottom[c] * v;
             }
-            let wave: f32 = waves.iter().map(|w| w[3] * (w[0] * u * 6.283 + w[1] * v * 6.283 + w[2]).sin()).sum();
+            let wave: f32 = waves.iter().map(|w| w[3] * (w[0] * u * std::f32::consts::TAU + w[1] * v * std::f32::consts::TAU + w[2]).sin()).sum();
             for value in &mut rgb {
                 *value += wave;
             }

@@ -123,7 +123,7 @@ fn every_raw_pixel_layout_gives_the_same_hash() {
 
 #[test]
 fn bad_pixel_buffers_are_typed_errors() {
-    let data = vec![0u8; 200];
+    let data = [0u8; 200];
     let limits = DecodeLimits::default();
     let bad = |w, h, stride, len: usize| {
         let buffer = PixelBuffer::new(&data[..len], w, h, stride, PixelFormat::Rgba8);

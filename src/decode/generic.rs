@@ -2,7 +2,6 @@
 //! a bomb header fails before any pixel buffer is allocated.
 
 use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat};
-use crate::pdq::luma_from_rgb;
 use image::{ImageDecoder, ImageError};
 use std::io::Cursor;
 
@@ -26,10 +25,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
     let luma = match &image {
         image::DynamicImage::ImageLuma8(gray) => {
             let data = gray.as_raw();
-            sample::sample_luma(w, h, |x, y| {
-                let v = data[y * w + x];
-                luma_from_rgb(v, v, v)
-            })
+            sample::sample_luma(w, h, |x, y| sample::gray_luma(data, y * w + x))
         }
         image::DynamicImage::ImageRgb8(rgb) => rgb_luma(rgb.as_raw(), w, h, 3),
         image::DynamicImage::ImageRgba8(rgba) => rgb_luma(rgba.as_raw(), w, h, 4),
@@ -42,10 +38,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
 }
 
 fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImage {
-    sample::sample_luma(w, h, |x, y| {
-        let i = (y * w + x) * bpp;
-        luma_from_rgb(data[i], data[i + 1], data[i + 2])
-    })
+    sample::sample_luma(w, h, |x, y| sample::rgb_luma(data, (y * w + x) * bpp))
 }
 
 fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDecoder + '_>> {

@@ -38,25 +38,17 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Res
     }
     let at = |x: usize, y: usize| (y * w + x) * bpp;
     let luma = match info.pixel_format {
-        PixelFormat::RGB24 => sample::sample_luma(w, h, |x, y| {
-            let i = at(x, y);
-            luma_from_rgb(data[i], data[i + 1], data[i + 2])
-        }),
-        PixelFormat::L8 => sample::sample_luma(w, h, |x, y| {
-            let v = data[at(x, y)];
-            luma_from_rgb(v, v, v)
-        }),
-        // 16-bit samples are big-endian; the high byte is the 8-bit value.
-        PixelFormat::L16 => sample::sample_luma(w, h, |x, y| {
-            let v = data[at(x, y)];
-            luma_from_rgb(v, v, v)
-        }),
+        PixelFormat::RGB24 => sample::sample_luma(w, h, |x, y| sample::rgb_luma(&data, at(x, y))),
+        // 16-bit samples are big-endian: the first byte is the 8-bit value.
+        PixelFormat::L8 | PixelFormat::L16 => sample::sample_luma(w, h, |x, y| sample::gray_luma(&data, at(x, y))),
         // The decoder hands out CMYK as stored (Adobe files store it inverted, which it undoes).
-        PixelFormat::CMYK32 => sample::sample_luma(w, h, |x, y| {
-            let i = at(x, y);
-            let k = 255 - u32::from(data[i + 3]);
-            let channel = |c: u8| ((255 - u32::from(c)) * k / 255) as u8;
-            luma_from_rgb(channel(data[i]), channel(data[i + 1]), channel(data[i + 2]))
+        PixelFormat::CMYK32 => sample::sample_luma(w, h, |x, y| match data.get(at(x, y)..at(x, y) + 4) {
+            Some(&[c, m, y, k]) => {
+                let white = 255 - u32::from(k);
+                let channel = |v: u8| ((255 - u32::from(v)) * white / 255) as u8;
+                luma_from_rgb(channel(c), channel(m), channel(y))
+            }
+            _ => 0.0,
         }),
     };
     Ok(Decoded { luma, format: ImageFormat::Jpeg, source_width: width, source_height: height })

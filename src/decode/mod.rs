@@ -14,6 +14,9 @@
 //! before any pixel buffer is allocated, third-party decoder panics are caught, and every failure is a
 //! typed [`DecodeError`].
 
+// Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
 mod error;
 mod format;
 mod generic;

@@ -1,7 +1,7 @@
 //! Raw pixel buffers handed over by the platform (Android `Bitmap`, iOS `CGImage`), read in place.
 
 use super::{sample, DecodeError};
-use crate::pdq::{luma_from_rgb, LumaImage};
+use crate::pdq::LumaImage;
 
 /// Layout of one pixel in a raw buffer. Alpha is ignored, as the reference ignores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,17 +84,8 @@ pub(crate) fn sample_luma(buffer: &PixelBuffer<'_>) -> LumaImage {
     let bpp = format.bytes_per_pixel();
     let at = |x: usize, y: usize| y * stride + x * bpp;
     match format {
-        PixelFormat::Rgba8 | PixelFormat::Rgb8 => sample::sample_luma(width, height, |x, y| {
-            let i = at(x, y);
-            luma_from_rgb(data[i], data[i + 1], data[i + 2])
-        }),
-        PixelFormat::Bgra8 => sample::sample_luma(width, height, |x, y| {
-            let i = at(x, y);
-            luma_from_rgb(data[i + 2], data[i + 1], data[i])
-        }),
-        PixelFormat::Gray8 => sample::sample_luma(width, height, |x, y| {
-            let v = data[at(x, y)];
-            luma_from_rgb(v, v, v)
-        }),
+        PixelFormat::Rgba8 | PixelFormat::Rgb8 => sample::sample_luma(width, height, |x, y| sample::rgb_luma(data, at(x, y))),
+        PixelFormat::Bgra8 => sample::sample_luma(width, height, |x, y| sample::bgr_luma(data, at(x, y))),
+        PixelFormat::Gray8 => sample::sample_luma(width, height, |x, y| sample::gray_luma(data, at(x, y))),
     }
 }

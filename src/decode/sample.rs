@@ -7,7 +7,7 @@
 //! while touching at most 512x512 source pixels.
 
 use super::HASH_SIDE;
-use crate::pdq::LumaImage;
+use crate::pdq::{luma_from_rgb, LumaImage};
 
 /// Output size for a `width x height` source: unchanged up to 512 on both sides, else 512x512.
 pub(crate) fn output_size(width: usize, height: usize) -> (usize, usize) {
@@ -31,7 +31,35 @@ pub(crate) fn sample_luma(width: usize, height: usize, mut luma_at: impl FnMut(u
     }
     let xs = nearest_indices(width, out_width);
     let ys = nearest_indices(height, out_height);
-    LumaImage::from_fn(out_width, out_height, |x, y| luma_at(xs[x], ys[y]))
+    let index = |indices: &[usize], i: usize| indices.get(i).copied().unwrap_or(0);
+    LumaImage::from_fn(out_width, out_height, |x, y| luma_at(index(&xs, x), index(&ys, y)))
+}
+
+// Pixel readers for buffers whose geometry was validated. They cannot fail in practice; a read past the end
+// (which validation rules out) yields black instead of a panic.
+
+/// Luma of the RGB triple at byte `i`.
+#[inline(always)]
+pub(crate) fn rgb_luma(data: &[u8], i: usize) -> f32 {
+    match data.get(i..i + 3) {
+        Some(&[r, g, b]) => luma_from_rgb(r, g, b),
+        _ => 0.0,
+    }
+}
+
+/// Luma of the BGR triple at byte `i`.
+#[inline(always)]
+pub(crate) fn bgr_luma(data: &[u8], i: usize) -> f32 {
+    match data.get(i..i + 3) {
+        Some(&[b, g, r]) => luma_from_rgb(r, g, b),
+        _ => 0.0,
+    }
+}
+
+/// Luma of the gray value at byte `i`.
+#[inline(always)]
+pub(crate) fn gray_luma(data: &[u8], i: usize) -> f32 {
+    data.get(i).map_or(0.0, |&v| luma_from_rgb(v, v, v))
 }
 
 #[cfg(test)]

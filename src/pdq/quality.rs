@@ -6,9 +6,9 @@
 pub(crate) fn quality(image: &[[f32; 64]; 64]) -> u8 {
     let term = |u: f32, v: f32| (((u - v) * 100.0) / 255.0) as i32;
     let mut gradient_sum: i64 = 0;
-    for i in 0..63 {
-        for j in 0..64 {
-            gradient_sum += term(image[i][j], image[i + 1][j]).unsigned_abs() as i64;
+    for (upper, lower) in image.iter().zip(&image[1..]) {
+        for (&u, &v) in upper.iter().zip(lower) {
+            gradient_sum += term(u, v).unsigned_abs() as i64;
         }
     }
     for row in image {

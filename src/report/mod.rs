@@ -5,6 +5,9 @@
 //! byte encoding is canonical (exactly one encoding per report, no trailing bytes) and is specified in
 //! `docs/FORMAT.md`; the signature covers every byte before it.
 
+// Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
 mod codec;
 
 pub use codec::{decode_unverified, MAX_CONTEXT_LEN, MAX_ID_LEN};

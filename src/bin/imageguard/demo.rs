@@ -18,7 +18,7 @@ fn jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
 
 pub fn run(_args: DemoArgs) -> Result<ExitCode, String> {
     println!("imageguard demo: hashing generated photo-like images (no real photos are used).\n");
-    println!("{:<28} {:>8} {:>7}  {}", "image", "quality", "bits", "PDQ hash");
+    println!("{:<28} {:>8} {:>7}  PDQ hash", "image", "quality", "bits");
     for seed in 1..=4u64 {
         let original = synthetic::photo(seed, 1200, 900);
         let edits: [(&str, RgbImage, u8); 4] = [
