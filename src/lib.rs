@@ -1,15 +1,18 @@
 //! imageguard: on-device detection of *known* images by hash, with signed filters and minimal reports.
 //!
 //! This crate is the pure core: no FFI, no networking. Modules, one concern each:
+//! - [`bundle`]: signed filter bundles: format, k-of-n trust, anti-rollback, expiry and deltas.
 //! - [`decode`]: untrusted image bytes or raw pixels to the 512x512 luma image PDQ hashes, within limits.
 //! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
 //! - [`hashing`]: the whole pipeline, bytes or pixels to PDQ features plus exact hashes.
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
 //! - [`report`]: minimal signed reports of a match, and their verification.
+//! - [`wire`]: bounds-checked little-endian reading and writing for every binary format.
 //! - [`synthetic`]: deterministic photo-like images and everyday edits, for demos, tests and benchmarks.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
+pub mod bundle;
 pub mod decode;
 pub mod entry_key;
 pub mod exact;
@@ -20,3 +23,4 @@ pub mod pdq;
 pub mod report;
 pub mod signing;
 pub mod synthetic;
+pub mod wire;

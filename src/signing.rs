@@ -92,6 +92,12 @@ impl SigningKey {
         KeyId::of(&self.public_key())
     }
 
+    /// The public half, for verifiers.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        let bytes = self.public_key();
+        VerifyingKey { bytes, id: KeyId::of(&bytes) }
+    }
+
     /// Signs `message` for `domain` (see the module doc).
     pub fn sign(&self, domain: &str, message: &[u8]) -> [u8; SIGNATURE_LEN] {
         let mut signature = [0u8; SIGNATURE_LEN];

@@ -1,0 +1,128 @@
+//! Deltas: bundle v+1 expressed against bundle v, rebuilt on the device byte for byte.
+//!
+//! The platform builds and signs the full v+1 bundle as usual, then `make_delta(v, v+1)` keeps, per section,
+//! the cheapest patch (unchanged, replaced, or the positions of the bits that differ, Rice-coded), plus v+1's
+//! header and its signature block. The device rebuilds v+1 from the v it holds and verifies it exactly like
+//! a full bundle, so a delta needs no signatures of its own and can never produce anything the providers did
+//! not sign. Everything happens in fresh buffers: on any failure the base and the trust state are untouched.
+
+use super::format::{ParsedBundle, SectionKind};
+use super::trust::{verify_bundle, TrustConfig, TrustState, VerifiedBundle};
+use super::{rice, BundleError};
+use crate::wire::{Reader, Writer};
+
+const MAGIC: &[u8; 4] = b"IGDL";
+const VERSION: u16 = 1;
+
+const PATCH_UNCHANGED: u8 = 0;
+const PATCH_REPLACE: u8 = 1;
+const PATCH_XOR_BITS: u8 = 2;
+
+/// The delta that turns `old` into `new` (both full bundles; `new` signed).
+pub fn make_delta(old: &[u8], new: &[u8]) -> Result<Vec<u8>, BundleError> {
+    let (old, new) = (ParsedBundle::parse(old)?, ParsedBundle::parse(new)?);
+    let mut w = Writer::new();
+    w.raw(MAGIC).u16(VERSION).raw(&old.root);
+    let preamble = new.content.get(..new.payloads_start).ok_or(BundleError::Truncated)?;
+    w.u64(preamble.len() as u64).raw(preamble);
+    w.u8(new.sections.len() as u8);
+    for (kind, _) in &new.sections {
+        let payload = new.section(*kind).unwrap_or_default();
+        w.u8(*kind as u8);
+        match old.section(*kind) {
+            Some(base) if base == payload => {
+                w.u8(PATCH_UNCHANGED);
+            }
+            Some(base) if base.len() == payload.len() => {
+                let mut xor = Writer::new();
+                rice::encode(&differing_bits(base, payload), &mut xor);
+                if xor.bytes.len() < payload.len() {
+                    w.u8(PATCH_XOR_BITS).raw(&xor.bytes);
+                } else {
+                    w.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
+                }
+            }
+            _ => {
+                w.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
+            }
+        }
+    }
+    w.raw(&new.signature_block());
+    Ok(w.bytes)
+}
+
+fn differing_bits(a: &[u8], b: &[u8]) -> Vec<u64> {
+    let mut positions = Vec::new();
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let mut diff = x ^ y;
+        while diff != 0 {
+            positions.push(i as u64 * 8 + u64::from(diff.trailing_zeros()));
+            diff &= diff - 1;
+        }
+    }
+    positions
+}
+
+/// Rebuilds the next bundle from `base` and `delta`, and verifies it like any full bundle. Returns the
+/// verified new bundle; the caller accepts it into `state` once it has switched over.
+pub fn apply_delta(
+    base: &VerifiedBundle,
+    delta: &[u8],
+    trust: &TrustConfig,
+    state: &TrustState,
+    now: u64,
+) -> Result<VerifiedBundle, BundleError> {
+    let base_parsed = ParsedBundle::parse(base.bytes())?;
+    let mut r = Reader::new(delta);
+    if r.take(4).map_err(|_| BundleError::BadMagic)? != MAGIC {
+        return Err(BundleError::BadMagic);
+    }
+    let version = r.u16()?;
+    if version != VERSION {
+        return Err(BundleError::UnsupportedVersion(version));
+    }
+    let base_root: [u8; 32] = r.array()?;
+    if base_root != base.root() {
+        return Err(BundleError::WrongBase { expected: crate::exact::to_hex(&base_root) });
+    }
+    let preamble_len = r.u64()?;
+    let preamble = r.take(usize::try_from(preamble_len).map_err(|_| BundleError::Truncated)?)?;
+    let mut out = Vec::with_capacity(base.bytes().len() + delta.len());
+    out.extend_from_slice(preamble);
+    let count = r.u8()?;
+    for _ in 0..count {
+        let id = r.u8()?;
+        let kind = SectionKind::from_id(id).ok_or(BundleError::UnknownSection(id))?;
+        let base_payload = base_parsed.section(kind);
+        match r.u8()? {
+            PATCH_UNCHANGED => out.extend_from_slice(base_payload.ok_or(BundleError::Malformed("delta keeps a section the base lacks"))?),
+            PATCH_REPLACE => {
+                let len = usize::try_from(r.u64()?).map_err(|_| BundleError::Truncated)?;
+                out.extend_from_slice(r.take(len)?);
+            }
+            PATCH_XOR_BITS => {
+                let base_payload = base_payload.ok_or(BundleError::Malformed("delta patches a section the base lacks"))?;
+                let start = out.len();
+                out.extend_from_slice(base_payload);
+                let positions = rice::decode(&mut r, base_payload.len() as u64 * 8)?;
+                let section = out.get_mut(start..).ok_or(BundleError::Truncated)?;
+                for position in positions {
+                    if let Some(byte) = section.get_mut((position / 8) as usize) {
+                        *byte ^= 1 << (position % 8);
+                    }
+                }
+            }
+            _ => return Err(BundleError::Malformed("unknown patch kind")),
+        }
+        if out.len() as u64 > super::MAX_BUNDLE_BYTES {
+            return Err(BundleError::TooLarge(out.len() as u64));
+        }
+    }
+    // The signature block of the full new bundle follows, and nothing else.
+    out.extend_from_slice(r.take(r.remaining())?);
+    let next = verify_bundle(out, trust, state, now)?;
+    if next.header().bundle_id != base.header().bundle_id {
+        return Err(BundleError::Malformed("a delta cannot change the bundle id"));
+    }
+    Ok(next)
+}

@@ -1,0 +1,123 @@
+//! Golomb-Rice coding of sorted positions: the compact way to say "these scattered bits changed".
+//!
+//! Adding 1% more entries to a Bloom filter flips a few scattered bits per entry. Their positions, sorted,
+//! have gaps that are roughly geometric, for which Rice coding with parameter `k = log2(mean gap)` is near
+//! optimal: about `k + 2` bits per position instead of 64.
+
+use crate::wire::{Reader, Truncated, Writer};
+
+/// Rice parameter for gaps averaging `mean`.
+fn parameter(mean: u64) -> u8 {
+    (63 - mean.max(1).leading_zeros()) as u8
+}
+
+/// Encodes strictly increasing `positions`: count u64, parameter u8, bit length u64, then the bits.
+pub fn encode(positions: &[u64], out: &mut Writer) {
+    let span = positions.last().map_or(0, |last| last + 1);
+    let k = parameter(span / (positions.len() as u64).max(1));
+    let mut bits = BitWriter::default();
+    let mut previous = 0u64;
+    for (i, &position) in positions.iter().enumerate() {
+        let gap = if i == 0 { position } else { position - previous - 1 };
+        previous = position;
+        let quotient = gap >> k;
+        for _ in 0..quotient {
+            bits.push(true);
+        }
+        bits.push(false);
+        for bit in (0..k).rev() {
+            bits.push(gap >> bit & 1 == 1);
+        }
+    }
+    out.u64(positions.len() as u64).u8(k).u64(bits.len).raw(&bits.bytes);
+}
+
+/// Decodes positions, refusing any that is not below `limit` (so a hostile count or gap cannot make us
+/// allocate or loop beyond what the input itself pays for).
+pub fn decode(r: &mut Reader<'_>, limit: u64) -> Result<Vec<u64>, Truncated> {
+    let count = r.u64()?;
+    let k = r.u8()?;
+    let bit_len = r.u64()?;
+    if k > 63 || count > bit_len || bit_len > (r.remaining() as u64) * 8 {
+        return Err(Truncated);
+    }
+    let bytes = r.take(bit_len.div_ceil(8) as usize)?;
+    let mut bits = BitReader { bytes, at: 0, len: bit_len };
+    let mut positions = Vec::with_capacity(count as usize);
+    let mut next = 0u64;
+    for _ in 0..count {
+        let mut quotient = 0u64;
+        while bits.next()? {
+            quotient += 1;
+        }
+        let mut remainder = 0u64;
+        for _ in 0..k {
+            remainder = remainder << 1 | u64::from(bits.next()?);
+        }
+        let gap = quotient.checked_shl(u32::from(k)).ok_or(Truncated)? | remainder;
+        let position = next.checked_add(gap).ok_or(Truncated)?;
+        if position >= limit {
+            return Err(Truncated);
+        }
+        positions.push(position);
+        next = position + 1;
+    }
+    Ok(positions)
+}
+
+#[derive(Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    len: u64,
+}
+
+impl BitWriter {
+    fn push(&mut self, bit: bool) {
+        if self.len % 8 == 0 {
+            self.bytes.push(0);
+        }
+        if bit {
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= 1 << (self.len % 8);
+            }
+        }
+        self.len += 1;
+    }
+}
+
+struct BitReader<'a> {
+    bytes: &'a [u8],
+    at: u64,
+    len: u64,
+}
+
+impl BitReader<'_> {
+    fn next(&mut self) -> Result<bool, Truncated> {
+        if self.at >= self.len {
+            return Err(Truncated);
+        }
+        let byte = self.bytes.get((self.at / 8) as usize).ok_or(Truncated)?;
+        let bit = byte >> (self.at % 8) & 1 == 1;
+        self.at += 1;
+        Ok(bit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_is_compact() {
+        let positions: Vec<u64> = (0..1000u64).map(|i| i * 977 + (i * i) % 13).collect();
+        let mut w = Writer::new();
+        encode(&positions, &mut w);
+        assert!(w.bytes.len() < 1000 * 13 / 8 + 32, "{} bytes", w.bytes.len());
+        let decoded = decode(&mut Reader::new(&w.bytes), 1 << 20).unwrap();
+        assert_eq!(decoded, positions);
+        assert!(decode(&mut Reader::new(&w.bytes), 1000).is_err(), "limit enforced");
+        let mut empty = Writer::new();
+        encode(&[], &mut empty);
+        assert_eq!(decode(&mut Reader::new(&empty.bytes), 1).unwrap(), Vec::<u64>::new());
+    }
+}
