@@ -5,6 +5,7 @@
 //! - [`decode`]: untrusted image bytes or raw pixels to the 512x512 luma image PDQ hashes, within limits.
 //! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
+//! - [`filter`]: exact (Bloom) and perceptual (banded, multi-probe) membership filters.
 //! - [`hashing`]: the whole pipeline, bytes or pixels to PDQ features plus exact hashes.
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
 //! - [`report`]: minimal signed reports of a match, and their verification.
@@ -18,6 +19,7 @@ pub mod entry_key;
 pub mod exact;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod filter;
 pub mod hashing;
 pub mod pdq;
 pub mod report;
