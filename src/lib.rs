@@ -8,6 +8,8 @@
 //! - [`filter`]: exact (Bloom) and perceptual (banded, multi-probe) membership filters.
 //! - [`hashing`]: the whole pipeline, bytes or pixels to PDQ features plus exact hashes.
 //! - [`pdq`]: the PDQ perceptual hash, bit-exact with Meta's reference, and its 8 rotations/flips.
+//! - [`policy`]: what a match leads to (prompt, report), thresholds, caps and the negative list.
+//! - [`prompts`]: localized prompt content and help links, built in and per bundle.
 //! - [`report`]: minimal signed reports of a match, and their verification.
 //! - [`wire`]: bounds-checked little-endian reading and writing for every binary format.
 //! - [`synthetic`]: deterministic photo-like images and everyday edits, for demos, tests and benchmarks.
@@ -22,6 +24,8 @@ pub mod fuzzing;
 pub mod filter;
 pub mod hashing;
 pub mod pdq;
+pub mod policy;
+pub mod prompts;
 pub mod report;
 pub mod signing;
 pub mod synthetic;
