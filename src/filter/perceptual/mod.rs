@@ -86,6 +86,8 @@ pub struct PerceptualHit {
     pub hash: PdqHash,
     /// How many bands hit.
     pub bands_hit: u8,
+    /// The first band key that hit: it names the listed entry (its band value), for per-entry caps.
+    pub entry_key: u64,
 }
 
 /// The perceptual filter.
@@ -207,21 +209,28 @@ impl PerceptualFilter {
         for variant in Dihedral::ALL {
             let (hash, margins) = features.hash_with_margins(variant);
             let mut bands_hit = 0u8;
+            let mut first_key = None;
             for band in 0..self.bands {
                 let positions = self.band_positions(band);
                 let value = band_value(&hash, positions);
                 margins_of_band.clear();
                 margins_of_band.extend(positions.iter().map(|&p| margins.get(usize::from(p)).copied().unwrap_or(0.0)));
                 probe::probe_masks(&margins_of_band, usize::from(self.probes_per_band), &mut masks);
-                if masks.iter().any(|mask| self.bloom.contains(band_key(self.seed, u16::from(band), value ^ mask))) {
+                let hit = masks
+                    .iter()
+                    .map(|mask| band_key(self.seed, u16::from(band), value ^ mask))
+                    .find(|&key| self.bloom.contains(key));
+                if let Some(key) = hit {
                     bands_hit += 1;
+                    first_key.get_or_insert(key);
                 }
             }
+            let entry_key = first_key.unwrap_or_default();
             if bands_hit >= 2 {
-                return Some(PerceptualHit { variant, strength: MatchStrength::Strong, hash, bands_hit });
+                return Some(PerceptualHit { variant, strength: MatchStrength::Strong, hash, bands_hit, entry_key });
             }
             if bands_hit == 1 && weak.is_none() {
-                weak = Some(PerceptualHit { variant, strength: MatchStrength::Weak, hash, bands_hit });
+                weak = Some(PerceptualHit { variant, strength: MatchStrength::Weak, hash, bands_hit, entry_key });
             }
         }
         weak
