@@ -317,31 +317,34 @@ impl Scanner {
         let quality_ok = features.quality() >= policy.min_quality;
         let dihedral = features.dihedral_hashes();
 
-        // Exact first: file hashes, then the image's exact PDQ hashes.
+        // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
+        let negative = &bundle.negative;
+        if !negative.is_empty()
+            && (exact.into_iter().flat_map(ExactHashes::iter).any(|(kind, hash)| negative.suppresses_key(entry_key(&salt, kind, hash)))
+                || negative.suppresses_pdq(&dihedral))
+        {
+            return Ok(ScanOutcome::NoMatch);
+        }
+
+        // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches.
         let mut found: Option<(MatchKind, MatchClass, u64, MatchedEntry)> = None;
         if let Some(filter) = &bundle.exact {
             let file_hashes = exact.into_iter().flat_map(ExactHashes::iter);
             let pdq_hashes = dihedral.iter().filter(|_| quality_ok).map(|h| (HashKind::PdqExact, &h.0[..]));
-            for (kind, hash) in file_hashes.chain(pdq_hashes) {
-                let key = entry_key(&salt, kind, hash);
-                if filter.contains(kind, hash) && !bundle.negative.suppresses_key(key) {
-                    let entry = MatchedEntry::Exact { kind, hash: hash.to_vec() };
-                    found = Some((MatchKind::Exact { algorithm: kind }, MatchClass::Exact, key, entry));
-                    break;
-                }
-            }
+            found = file_hashes.chain(pdq_hashes).find(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
+                let entry = MatchedEntry::Exact { kind, hash: hash.to_vec() };
+                (MatchKind::Exact { algorithm: kind }, MatchClass::Exact, entry_key(&salt, kind, hash), entry)
+            });
         }
         if found.is_none() && quality_ok {
             if let Some(hit) = bundle.perceptual.as_ref().and_then(|filter| filter.query(features)) {
-                if !bundle.negative.suppresses_pdq(&dihedral) {
-                    let class = match hit.strength {
-                        MatchStrength::Strong => MatchClass::PerceptualStrong,
-                        MatchStrength::Weak => MatchClass::PerceptualWeak,
-                    };
-                    let kind = MatchKind::Perceptual { variant: hit.variant, strength: hit.strength };
-                    let entry = MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength };
-                    found = Some((kind, class, hit.entry_key, entry));
-                }
+                let class = match hit.strength {
+                    MatchStrength::Strong => MatchClass::PerceptualStrong,
+                    MatchStrength::Weak => MatchClass::PerceptualWeak,
+                };
+                let kind = MatchKind::Perceptual { variant: hit.variant, strength: hit.strength };
+                let entry = MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength };
+                found = Some((kind, class, hit.entry_key, entry));
             }
         }
         let Some((kind, class, key, entry)) = found else {
