@@ -7,7 +7,7 @@ use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
 use imageguard::policy::{Action, AppOverrides, NegativeList, Policy};
-use imageguard::report::{verify_report, DeviceKey, MatchStrength, MatchedEntry};
+use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
 use imageguard::scanner::{MatchInfo, MatchKind, ScanError, ScanInput, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use imageguard::synthetic::{self, RgbImage};
