@@ -16,7 +16,7 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum ListCommand {
     /// Build an unsigned bundle from hash lists and/or a folder of images.
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Predict size and false positives of perceptual parameters, and recommend some.
     Tune(TuneArgs),
 }
@@ -83,7 +83,7 @@ pub struct TuneArgs {
 
 pub fn run(command: ListCommand) -> Result<ExitCode, String> {
     match command {
-        ListCommand::Build(args) => build(args),
+        ListCommand::Build(args) => build(*args),
         ListCommand::Tune(args) => {
             tune_table(args);
             Ok(ExitCode::SUCCESS)
