@@ -1,12 +1,33 @@
-//! `imageguard demo`: the whole flow on generated data, in seconds, with no network.
+//! `imageguard demo`: the whole flow on generated data, in seconds, with no network and nothing written
+//! outside a temporary directory.
+//!
+//! 1. A platform builds a bundle from "known" images (generated photo-like pictures, never real material)
+//!    and signs it with a demo key.
+//! 2. A folder mixes edited copies of those images (re-encoded, resized, flipped, rotated, watermarked)
+//!    with unrelated images.
+//! 3. A device scans the folder; hits show the prompt the app would display and produce a signed report,
+//!    which the platform then verifies.
 
+use crate::scan::describe;
 use clap::Args;
+use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::exact::{exact_hashes, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions};
+use imageguard::lists::BundleSpec;
+use imageguard::policy::AppOverrides;
+use imageguard::report::{verify_report, DeviceKey};
+use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
+use imageguard::signing::{SigningKey, VerifyingKey};
 use imageguard::synthetic::{self, RgbImage};
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Locale of the prompt texts shown (e.g. en-GB, fr-CA, ar-MA, pl-PL); its region picks the help links.
+    #[arg(long, default_value = "en-GB")]
+    locale: String,
+}
 
 fn jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
@@ -16,25 +37,113 @@ fn jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-pub fn run(_args: DemoArgs) -> Result<ExitCode, String> {
-    println!("imageguard demo: hashing generated photo-like images (no real photos are used).\n");
-    println!("{:<28} {:>8} {:>7}  PDQ hash", "image", "quality", "bits");
-    for seed in 1..=4u64 {
-        let original = synthetic::photo(seed, 1200, 900);
-        let edits: [(&str, RgbImage, u8); 4] = [
-            ("original (JPEG q92)", original.clone(), 92),
-            ("re-encoded JPEG q60", original.clone(), 60),
-            ("resized to 50%", original.shrink(2), 90),
-            ("flipped left-right", original.flip_horizontal(), 90),
-        ];
-        let mut reference = None;
-        for (name, image, quality) in edits {
-            let hashes = hashing::hash_bytes(&jpeg(&image, quality)?, &HashOptions::default()).map_err(|e| e.to_string())?;
-            let reference = *reference.get_or_insert(hashes.pdq.hash());
-            let best = hashes.pdq.dihedral_hashes().iter().map(|h| h.distance(&reference)).min().unwrap_or(256);
-            println!("photo {seed}: {name:<20} {:>8} {best:>7}  {}", hashes.pdq.quality(), hashes.pdq.hash().to_hex());
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    println!("imageguard demo (working in {}, removed at the end; no network)\n", dir.path().display());
+
+    // 1. The platform: known images, a bundle, a signature.
+    println!("1. Platform: building a bundle from 6 generated \"known\" images (photo-like, synthetic).");
+    let known: Vec<RgbImage> = (1..=6u64).map(|seed| synthetic::photo(seed, 1200, 900)).collect();
+    let known_files = known.iter().map(|image| jpeg(image, 92)).collect::<Result<Vec<_>, _>>()?;
+    let created = now();
+    let mut salt = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| "no randomness")?;
+    let mut spec = BundleSpec::new(BundleHeader {
+        bundle_id: "demo".into(),
+        list_ids: vec!["demo-known-images".into()],
+        sequence: 1,
+        created,
+        expires: created + 7 * 86400,
+        salt,
+    });
+    spec.exact.push((HashKind::Blake3, known_files.iter().map(|f| exact_hashes(f, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec()).collect()));
+    for file in &known_files {
+        spec.pdq.push(hashing::hash_bytes(file, &HashOptions::default()).map_err(|e| e.to_string())?.pdq.hash());
+    }
+    let provider = SigningKey::generate().map_err(|e| e.to_string())?;
+    let bundle = sign_bundle(&spec.build().map_err(|e| e.to_string())?, &provider).map_err(|e| e.to_string())?;
+    println!("   signed with a DEMO KEY generated for this run only (key id {}): {} bytes.\n", provider.key_id(), bundle.len());
+
+    // 2. The device's folder.
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).map_err(|e| e.to_string())?;
+    let items: Vec<(String, Vec<u8>)> = vec![
+        ("01-known-1-exact-copy.jpg".into(), known_files[0].clone()),
+        ("02-known-2-reencoded-q60.jpg".into(), jpeg(&known[1], 60)?),
+        ("03-known-3-resized-50pc.jpg".into(), jpeg(&known[2].shrink(2), 85)?),
+        ("04-known-4-flipped.jpg".into(), jpeg(&known[3].flip_horizontal(), 90)?),
+        ("05-known-5-rotated-90.jpg".into(), jpeg(&known[4].rotate_90(), 90)?),
+        ("06-known-6-watermarked.jpg".into(), jpeg(&known[5].watermark(), 90)?),
+        ("07-unrelated-a.jpg".into(), jpeg(&synthetic::photo(101, 1200, 900), 90)?),
+        ("08-unrelated-b.jpg".into(), jpeg(&synthetic::photo(102, 1024, 768), 90)?),
+        ("09-unrelated-c-resized.jpg".into(), jpeg(&synthetic::photo(103, 800, 600), 75)?),
+        ("10-unrelated-d.jpg".into(), jpeg(&synthetic::photo(104, 1200, 900).brighten(20), 90)?),
+    ];
+    for (name, bytes) in &items {
+        std::fs::write(inbox.join(name), bytes).map_err(|e| e.to_string())?;
+    }
+    println!("2. Device: a folder of {} images: 6 edited copies of known images, 4 unrelated.\n", items.len());
+
+    // 3. The device scans.
+    let device = DeviceKey::generate().map_err(|e| e.to_string())?;
+    let device_public = VerifyingKey::from_bytes(&device.public_key()).map_err(|e| e.to_string())?;
+    let config = ScannerConfig {
+        trust: TrustConfig::new(vec![provider.verifying_key()], 1).map_err(|e| e.to_string())?,
+        locale: args.locale.clone(),
+        region: None,
+        overrides: AppOverrides::default(),
+        limits: Default::default(),
+        report_context: b"app=imageguard-demo".to_vec(),
+    };
+    let scanner = Scanner::new(bundle, config, &[], &[], Some(device)).map_err(|e| e.to_string())?;
+    let info = scanner.bundle_info();
+    println!("3. Scanning with bundle {} v{} (root {}...):\n", info.bundle_id, info.sequence, &info.root_hex[..16]);
+    let (mut matched, mut verified, mut false_positives, mut missed) = (0, 0, 0, 0);
+    let mut shown_prompt = false;
+    for (name, _) in &items {
+        let known_item = name.contains("known");
+        let outcome = scanner.scan_file(&inbox.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        match outcome {
+            ScanOutcome::NoMatch => {
+                println!("   {name:<32} no match");
+                missed += usize::from(known_item);
+            }
+            ScanOutcome::Match(m) => {
+                matched += 1;
+                false_positives += usize::from(!known_item);
+                println!("   {name:<32} MATCH: {} -> {:?}", describe(&m.kind), m.action);
+                if let (Some(prompt), false) = (&m.prompt, shown_prompt) {
+                    shown_prompt = true;
+                    let t = &prompt.texts;
+                    println!("      ┌ prompt ({}, {:?}) ─ {}", t.tag, t.direction, t.title);
+                    println!("      │ {}", t.body);
+                    println!("      │ [{}]  [{}]", t.dont_send_button, t.get_help_button);
+                    for link in &prompt.help_links {
+                        let phone = link.phone.as_deref().map(|p| format!(", {p}")).unwrap_or_default();
+                        println!("      │ {:?}: {} <{}>{phone}", link.kind, link.label, link.url);
+                    }
+                    println!("      └ (shown once here; the app renders it on every prompting match)");
+                }
+                if let Some(report) = &m.report {
+                    let report = verify_report(report, &[device_public]).map_err(|e| format!("report: {e}"))?;
+                    verified += 1;
+                    println!("      report: {} bytes, verified by the platform: bundle {} v{}, {}", m.report.as_ref().map_or(0, Vec::len),
+                        report.bundle_id, report.bundle_sequence, crate::report_entry(&report.entry));
+                }
+            }
         }
     }
-    println!("\n'bits' is the PDQ distance to the photo's original (min over rotations/flips); <= 31 is a match.");
-    Ok(ExitCode::SUCCESS)
+    println!(
+        "\n4. Summary: scanned {} | matched {matched} of 6 known | false positives {false_positives} of 4 unrelated | \
+         missed {missed} | reports verified {verified} | {:.2} s",
+        items.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("   Nothing about the unrelated images was kept, logged or returned: a non-match carries nothing.");
+    Ok(if false_positives == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

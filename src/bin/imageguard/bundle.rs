@@ -1,0 +1,147 @@
+//! `imageguard bundle sign|verify|inspect|delta`.
+
+use crate::keys;
+use clap::{Args, Subcommand};
+use imageguard::bundle::{self, ParsedBundle, SectionKind, TrustConfig, TrustState};
+use imageguard::filter::{ExactFilter, PerceptualFilter};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Subcommand)]
+pub enum BundleCommand {
+    /// Add one signature (several providers sign in turn).
+    Sign {
+        bundle: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+        /// Output path (default: sign in place).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check signatures (k of n trusted keys) and validity now.
+    Verify(VerifyArgs),
+    /// Show what a bundle holds.
+    Inspect { bundle: PathBuf },
+    /// Make the delta that turns OLD into NEW (NEW signed).
+    Delta {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    bundle: PathBuf,
+    /// Trusted public keys: hex, or .pub files (repeatable).
+    #[arg(long, required = true)]
+    trust: Vec<String>,
+    #[arg(long, default_value_t = 1)]
+    threshold: usize,
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn trust_config(trust: &[String], threshold: usize) -> Result<TrustConfig, String> {
+    let keys = trust.iter().map(|k| keys::read_verifying_key(k)).collect::<Result<Vec<_>, _>>()?;
+    TrustConfig::new(keys, threshold).map_err(|e| e.to_string())
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+pub fn run(command: BundleCommand) -> Result<ExitCode, String> {
+    match command {
+        BundleCommand::Sign { bundle, key, out } => {
+            let key = keys::read_signing_key(&key)?;
+            let signed = bundle::sign_bundle(&read(&bundle)?, &key).map_err(|e| e.to_string())?;
+            let out = out.unwrap_or(bundle);
+            std::fs::write(&out, &signed).map_err(|e| format!("{}: {e}", out.display()))?;
+            let count = ParsedBundle::parse(&signed).map(|p| p.signatures.len()).unwrap_or(0);
+            println!("signed {} with key {} ({count} signature(s) now)", out.display(), key.key_id());
+        }
+        BundleCommand::Verify(args) => {
+            let config = trust_config(&args.trust, args.threshold)?;
+            match bundle::verify_bundle(read(&args.bundle)?, &config, &TrustState::new(), now()) {
+                Ok(verified) => println!(
+                    "OK: {} v{} signed by {} trusted key(s) (threshold {}), root {}",
+                    verified.header().bundle_id,
+                    verified.sequence(),
+                    verified.signers(),
+                    args.threshold,
+                    verified.root_hex()
+                ),
+                Err(e) => {
+                    println!("REFUSED: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        BundleCommand::Inspect { bundle } => inspect(&read(&bundle)?)?,
+        BundleCommand::Delta { old, new, out } => {
+            let (old, new) = (read(&old)?, read(&new)?);
+            let delta = bundle::make_delta(&old, &new).map_err(|e| e.to_string())?;
+            std::fs::write(&out, &delta).map_err(|e| format!("{}: {e}", out.display()))?;
+            println!(
+                "wrote {}: {} bytes, {:.2}% of the full bundle ({} bytes)",
+                out.display(),
+                delta.len(),
+                100.0 * delta.len() as f64 / new.len().max(1) as f64,
+                new.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inspect(bytes: &[u8]) -> Result<(), String> {
+    let parsed = ParsedBundle::parse(bytes).map_err(|e| e.to_string())?;
+    let h = &parsed.header;
+    println!("bundle {} v{} ({} bytes), lists: {}", h.bundle_id, h.sequence, bytes.len(), h.list_ids.join(", "));
+    println!("created {} expires {} (unix seconds)", h.created, h.expires);
+    println!("root {}", imageguard::exact::to_hex(&parsed.root));
+    for (id, _) in &parsed.signatures {
+        println!("signature by key {id} (not verified here: use `bundle verify`)");
+    }
+    for (kind, range) in &parsed.sections {
+        println!("section {}: {} bytes", kind.name(), range.len());
+    }
+    if let Some(section) = parsed.section(SectionKind::ExactFilter) {
+        let filter = ExactFilter::from_section_bytes(section, h.salt).map_err(|e| e.to_string())?;
+        let minimum = (1.0 / filter.fp_rate()).log2();
+        println!(
+            "exact filter: {} entries, {:.1} bits/entry ({:.2}x the minimum log2(1/fp) = {:.1}), fp {:e} per lookup",
+            filter.len(),
+            filter.bits_per_entry(),
+            filter.bits_per_entry() / minimum,
+            minimum,
+            filter.fp_rate()
+        );
+        for (kind, count) in filter.counts() {
+            println!("  {kind}: {count}");
+        }
+    }
+    if let Some(range) = parsed.sections.iter().find(|(k, _)| *k == SectionKind::PerceptualFilter).map(|(_, r)| r.clone()) {
+        let all: Arc<[u8]> = bytes.into();
+        let filter = PerceptualFilter::from_bundle(all, range, &h.salt).map_err(|e| e.to_string())?;
+        let (bands, bits, probes, hashes) = filter.params();
+        let fp = filter.fp_rate_per_probe();
+        println!(
+            "perceptual filter: {} entries, {:.1} bytes/entry, {bands} bands x {bits} bits, {probes} probes/band, {hashes} bits/key",
+            filter.entries(),
+            filter.bytes_per_entry()
+        );
+        println!(
+            "  predicted false positives: {:.1e} per probe, {:.1e} weak per image ({} probes; filter only, band collisions not included)",
+            fp,
+            fp * filter.probes_per_image() as f64,
+            filter.probes_per_image()
+        );
+    }
+    Ok(())
+}

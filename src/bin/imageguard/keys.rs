@@ -1,0 +1,68 @@
+//! Key files: `imageguard keygen`, and reading keys given on the command line.
+//!
+//! A private key file holds PKCS#8 bytes (keep it offline); the public key goes in `FILE.pub` as 64 hex
+//! characters, which is also how `--trust` accepts keys (a hex string or the path of a `.pub` file).
+
+use clap::Args;
+use imageguard::signing::{SigningKey, VerifyingKey};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key (PKCS#8); the public key goes to the same path plus `.pub`.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn keygen(args: KeygenArgs) -> Result<ExitCode, String> {
+    let key = SigningKey::generate().map_err(|e| e.to_string())?;
+    write_private(&args.out, &key.to_pkcs8())?;
+    let public = public_path(&args.out);
+    std::fs::write(&public, format!("{}\n", imageguard::exact::to_hex(&key.public_key())))
+        .map_err(|e| format!("{}: {e}", public.display()))?;
+    println!("private key: {} (keep it secret)", args.out.display());
+    println!("public key:  {} (key id {})", public.display(), key.key_id());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn public_path(private: &Path) -> PathBuf {
+    let mut name = private.as_os_str().to_owned();
+    name.push(".pub");
+    PathBuf::from(name)
+}
+
+/// Writes private key bytes readable by the owner only.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).and_then(|mut f| f.write_all(bytes)).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
+    SigningKey::from_pkcs8(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_hex_key(text: &str) -> Option<VerifyingKey> {
+    let text = text.trim();
+    if text.len() != 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..32).map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+    VerifyingKey::from_bytes(&bytes?).ok()
+}
+
+/// A public key given as 64 hex characters or as the path of a file holding them.
+pub fn read_verifying_key(arg: &str) -> Result<VerifyingKey, String> {
+    if let Some(key) = parse_hex_key(arg) {
+        return Ok(key);
+    }
+    let text = std::fs::read_to_string(arg).map_err(|e| format!("{arg}: not a hex public key, and unreadable: {e}"))?;
+    parse_hex_key(&text).ok_or_else(|| format!("{arg}: does not hold a 64-hex-character public key"))
+}

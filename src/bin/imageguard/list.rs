@@ -1,0 +1,206 @@
+//! `imageguard list build` and `imageguard list tune`: turning hash lists into a bundle.
+
+use crate::files;
+use clap::{Args, Subcommand};
+use imageguard::bundle::BundleHeader;
+use imageguard::exact::HashKind;
+use imageguard::filter::tune;
+use imageguard::filter::PerceptualParams;
+use imageguard::hashing::{self, HashOptions};
+use imageguard::lists::{self, BundleSpec};
+use imageguard::pdq::{PdqHash, DEFAULT_MIN_QUALITY};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum ListCommand {
+    /// Build an unsigned bundle from hash lists and/or a folder of images.
+    Build(Box<BuildArgs>),
+    /// Predict size and false positives of perceptual parameters, and recommend some.
+    Tune(TuneArgs),
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    #[arg(long)]
+    md5: Option<PathBuf>,
+    #[arg(long)]
+    sha1: Option<PathBuf>,
+    #[arg(long)]
+    sha256: Option<PathBuf>,
+    #[arg(long)]
+    blake3: Option<PathBuf>,
+    /// PDQ hashes (64 hex characters each): matched exactly and perceptually.
+    #[arg(long)]
+    pdq: Option<PathBuf>,
+    /// Images to add (BLAKE3 of the file, and PDQ when its quality is at least 50).
+    #[arg(long)]
+    images: Option<PathBuf>,
+    /// Read lists as CSV, taking this column (by header name).
+    #[arg(long)]
+    column: Option<String>,
+    /// Skip and count invalid lines instead of failing.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// False-positive rate per exact lookup.
+    #[arg(long, default_value_t = 1e-6)]
+    fp: f64,
+    #[arg(long)]
+    bundle_id: String,
+    /// List ids merged into the bundle (repeatable).
+    #[arg(long = "list-id", required = true)]
+    list_ids: Vec<String>,
+    #[arg(long)]
+    sequence: u64,
+    /// Days until devices refuse the bundle.
+    #[arg(long, default_value_t = 30)]
+    expires_days: u64,
+    /// Perceptual filter: bands, bits per band, probes per band, bytes per entry.
+    #[arg(long, default_value_t = PerceptualParams::default().bands)]
+    bands: u8,
+    #[arg(long, default_value_t = PerceptualParams::default().bits_per_band)]
+    bits_per_band: u8,
+    #[arg(long, default_value_t = PerceptualParams::default().probes_per_band)]
+    probes: u16,
+    #[arg(long, default_value_t = PerceptualParams::default().bytes_per_entry)]
+    bytes_per_entry: f64,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct TuneArgs {
+    #[arg(long)]
+    entries: u64,
+    /// Perceptual filter bytes per entry.
+    #[arg(long, default_value_t = 24.0)]
+    max_bytes: f64,
+    /// Strong false positives per unrelated image.
+    #[arg(long, default_value_t = 1e-6)]
+    max_fp: f64,
+}
+
+pub fn run(command: ListCommand) -> Result<ExitCode, String> {
+    match command {
+        ListCommand::Build(args) => build(*args),
+        ListCommand::Tune(args) => {
+            tune_table(args);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn read_list(path: &PathBuf, kind: HashKind, args: &BuildArgs) -> Result<Vec<Vec<u8>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let list = lists::parse_list(&text, kind, args.column.as_deref(), args.skip_invalid)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if list.skipped > 0 {
+        eprintln!("{}: skipped {} invalid line(s)", path.display(), list.skipped);
+    }
+    Ok(list.hashes)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn build(args: BuildArgs) -> Result<ExitCode, String> {
+    let mut salt = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| "no randomness")?;
+    let created = now();
+    let header = BundleHeader {
+        bundle_id: args.bundle_id.clone(),
+        list_ids: args.list_ids.clone(),
+        sequence: args.sequence,
+        created,
+        expires: created + args.expires_days * 86400,
+        salt,
+    };
+    let mut spec = BundleSpec::new(header);
+    spec.exact_fp_rate = args.fp;
+    spec.perceptual = PerceptualParams {
+        bands: args.bands,
+        bits_per_band: args.bits_per_band,
+        probes_per_band: args.probes,
+        bytes_per_entry: args.bytes_per_entry,
+        ..PerceptualParams::default()
+    };
+    for (path, kind) in [(&args.md5, HashKind::Md5), (&args.sha1, HashKind::Sha1), (&args.sha256, HashKind::Sha256), (&args.blake3, HashKind::Blake3)] {
+        if let Some(path) = path {
+            spec.exact.push((kind, read_list(path, kind, &args)?));
+        }
+    }
+    if let Some(path) = &args.pdq {
+        spec.pdq = read_list(path, HashKind::PdqExact, &args)?
+            .into_iter()
+            .filter_map(|bytes| bytes.try_into().ok().map(PdqHash))
+            .collect();
+    }
+    if let Some(dir) = &args.images {
+        let (paths, _) = files::collect(std::slice::from_ref(dir));
+        let progress = files::progress(paths.len(), "hashing images");
+        let results: Vec<_> = paths
+            .par_iter()
+            .map(|path| {
+                let result = hashing::hash_file(path, &HashOptions::default());
+                progress.inc(1);
+                (path, result)
+            })
+            .collect();
+        progress.finish_and_clear();
+        let mut blake3 = Vec::new();
+        for (path, result) in results {
+            match result {
+                Ok(hashes) => {
+                    blake3.push(hashes.exact.blake3.to_vec());
+                    if hashes.pdq.quality() >= DEFAULT_MIN_QUALITY {
+                        spec.pdq.push(hashes.pdq.hash());
+                    }
+                }
+                Err(e) => eprintln!("{}: {e} (skipped)", path.display()),
+            }
+        }
+        spec.exact.push((HashKind::Blake3, blake3));
+    }
+    let bytes = spec.build().map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let exact: usize = spec.exact.iter().map(|(_, h)| h.len()).sum();
+    println!(
+        "wrote {} ({} bytes, unsigned): {} exact hashes, {} PDQ hashes. Sign it with `imageguard bundle sign`.",
+        args.out.display(),
+        bytes.len(),
+        exact,
+        spec.pdq.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tune_table(args: TuneArgs) {
+    println!("Perceptual filter for {} entries at {} bytes/entry, strong false positives <= {:e} per image.", args.entries, args.max_bytes, args.max_fp);
+    println!("Model: filter false positives from the blocked Bloom filter's load; band collisions between");
+    println!("unrelated hashes at 2^-k per band (real photos collide more: check with scripts/eval-detection).\n");
+    println!("| bands | bits/band | probes/band | probes/image | total MB | fp/probe | weak fp/image | strong fp/image |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let recommendations = tune::recommend(args.entries, args.max_bytes, args.max_fp);
+    for p in recommendations.iter().take(12) {
+        println!(
+            "| {} | {} | {} | {} | {:.1} | {:.1e} | {:.1e} | {:.1e} |",
+            p.params.bands,
+            p.params.bits_per_band,
+            p.params.probes_per_band,
+            p.probes_per_image,
+            p.total_bytes / 1e6,
+            p.fp_per_probe,
+            p.weak_fp_per_image,
+            p.strong_fp_per_image
+        );
+    }
+    match recommendations.first() {
+        Some(best) => println!(
+            "\nRecommended: --bands {} --bits-per-band {} --probes {} --bytes-per-entry {}",
+            best.params.bands, best.params.bits_per_band, best.params.probes_per_band, args.max_bytes
+        ),
+        None => println!("\nNo parameters meet the target: allow more bytes per entry or more false positives."),
+    }
+}

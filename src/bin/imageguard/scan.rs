@@ -1,0 +1,150 @@
+//! `imageguard scan`: the SDK's scanner over files, as a platform or a tester would run it.
+
+use crate::{bundle, files, keys};
+use clap::Args;
+use imageguard::policy::AppOverrides;
+use imageguard::report::{decode_unverified, DeviceKey};
+use imageguard::scanner::{MatchInfo, MatchKind, ScanOutcome, Scanner, ScannerConfig};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Image files or directories (recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long)]
+    bundle: PathBuf,
+    /// Trusted provider public keys: hex, or .pub files (repeatable).
+    #[arg(long, required = true)]
+    trust: Vec<String>,
+    #[arg(long, default_value_t = 1)]
+    threshold: usize,
+    /// Device private key (PKCS#8) that signs reports.
+    #[arg(long)]
+    device_key: Option<PathBuf>,
+    /// Write each report to this directory.
+    #[arg(long)]
+    reports: Option<PathBuf>,
+    /// Locale for prompt texts.
+    #[arg(long, default_value = "en")]
+    locale: String,
+    /// One JSON object per match, and a JSON summary.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn describe(kind: &MatchKind) -> String {
+    match kind {
+        MatchKind::Exact { algorithm } => format!("exact ({algorithm})"),
+        MatchKind::Perceptual { variant, strength } => format!("perceptual, {strength:?} ({})", variant.name()).to_lowercase(),
+    }
+}
+
+pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
+    let bundle_bytes = std::fs::read(&args.bundle).map_err(|e| format!("{}: {e}", args.bundle.display()))?;
+    let device_key = match &args.device_key {
+        Some(path) => Some(DeviceKey::from_pkcs8(&std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let config = ScannerConfig {
+        trust: bundle::trust_config(&args.trust, args.threshold)?,
+        locale: args.locale.clone(),
+        region: None,
+        overrides: AppOverrides::default(),
+        limits: Default::default(),
+        report_context: Vec::new(),
+    };
+    let scanner = Scanner::new(bundle_bytes, config, &[], &[], device_key).map_err(|e| e.to_string())?;
+    if let Some(dir) = &args.reports {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let (paths, walk_errors) = files::collect(&args.paths);
+    let progress = files::progress(paths.len(), "scanning");
+    let start = Instant::now();
+    let outcomes: Vec<_> = paths
+        .par_iter()
+        .map(|path| {
+            let outcome = scanner.scan_file(path);
+            progress.inc(1);
+            outcome
+        })
+        .collect();
+    let seconds = start.elapsed().as_secs_f64();
+    progress.finish_and_clear();
+
+    let (mut matched, mut prompts, mut reports, mut errors) = (0, 0, 0, walk_errors);
+    for (path, outcome) in paths.iter().zip(outcomes) {
+        match outcome {
+            Ok(ScanOutcome::NoMatch) => {}
+            Ok(ScanOutcome::Match(info)) => {
+                matched += 1;
+                prompts += usize::from(info.prompt.is_some());
+                reports += usize::from(info.report.is_some());
+                print_match(path, &info, args.json);
+                if let (Some(dir), Some(report)) = (&args.reports, &info.report) {
+                    let id = decode_unverified(report).map(|r| imageguard::exact::to_hex(&r.report_id)).unwrap_or_default();
+                    let file = dir.join(format!("{id}.igrp"));
+                    std::fs::write(&file, report).map_err(|e| format!("{}: {e}", file.display()))?;
+                }
+            }
+            Err(error) => {
+                errors += 1;
+                eprintln!("imageguard: {}: {error}", path.display());
+            }
+        }
+    }
+    let rate = paths.len() as f64 / seconds.max(1e-9);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"summary": {"scanned": paths.len(), "matched": matched, "prompts": prompts,
+                "reports": reports, "errors": errors, "images_per_second": (rate * 10.0).round() / 10.0}})
+        );
+    } else {
+        println!("scanned {} | matched {matched} | prompts {prompts} | reports {reports} | errors {errors} | {rate:.1} images/s", paths.len());
+    }
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn print_match(path: &std::path::Path, info: &MatchInfo, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"path": path.display().to_string(), "match": describe(&info.kind),
+                "action": format!("{:?}", info.action), "bundle": info.bundle_id, "sequence": info.bundle_sequence,
+                "prompt": info.prompt.as_ref().map(|p| p.texts.title.clone()), "report_bytes": info.report.as_ref().map(Vec::len)})
+        );
+    } else {
+        println!("{}: {} -> {:?}", path.display(), describe(&info.kind), info.action);
+    }
+}
+
+#[derive(Args)]
+pub struct ReportVerifyArgs {
+    file: PathBuf,
+    /// Trusted device public keys: hex, or .pub files (repeatable).
+    #[arg(long, required = true)]
+    trust: Vec<String>,
+}
+
+pub fn verify_report(args: ReportVerifyArgs) -> Result<ExitCode, String> {
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let trusted = args.trust.iter().map(|k| keys::read_verifying_key(k)).collect::<Result<Vec<_>, _>>()?;
+    match imageguard::report::verify_report(&bytes, &trusted) {
+        Ok(report) => {
+            println!("VALID report {}", imageguard::exact::to_hex(&report.report_id));
+            println!("  created: minute {} since 1970 UTC", report.created_minutes);
+            println!("  bundle {} v{}, lists {}", report.bundle_id, report.bundle_sequence, report.list_id);
+            println!("  entry: {}", crate::report_entry(&report.entry));
+            println!("  device key {}", report.device_key_id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("INVALID: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The filters a bundle carries: membership only, never enumeration.
+//!
+//! - [`exact`]: a classic Bloom filter (the `bloomfilter` crate) over keyed digests of exact hashes
+//!   (MD5, SHA-1, SHA-256, BLAKE3 and the full PDQ hash). A handful of lookups per image.
+//! - [`perceptual`]: near matches of PDQ hashes. Each known hash is cut into bands of bits; the device
+//!   probes its own band values and their likeliest neighbours (the bits it knows are fragile flipped
+//!   first) in a cache-blocked Bloom filter ([`blocked`]), thousands of probes per image at one cache line
+//!   each.
+//! - [`tune`]: predicts size, false positives and recall of perceptual parameters for a list size.
+//!
+//! Sections are little-endian, versioned and parsed without trusting any length.
+
+// Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod blocked;
+pub mod exact;
+pub mod perceptual;
+pub mod tune;
+
+pub use exact::ExactFilter;
+pub use perceptual::{PerceptualFilter, PerceptualHit, PerceptualParams};
+
+/// Why a filter section could not be built or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("the filter section is truncated")]
+    Truncated,
+    #[error("the filter section is malformed: {0}")]
+    Malformed(&'static str),
+    #[error("unsupported filter section version {0}")]
+    UnsupportedVersion(u8),
+    #[error("invalid filter parameters: {0}")]
+    BadParameters(&'static str),
+}
+
+impl From<crate::wire::Truncated> for FilterError {
+    fn from(_: crate::wire::Truncated) -> Self {
+        FilterError::Truncated
+    }
+}

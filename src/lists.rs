@@ -1,0 +1,163 @@
+//! Platform side: reading the hash lists hotlines share, and building a bundle from them.
+//!
+//! A list file holds one hex hash per line, or is a CSV with a header naming the column to read. A bad line
+//! fails the build with its line number, unless the caller asks to skip (and count) invalid lines.
+
+use crate::bundle::{BundleBuilder, BundleError, BundleHeader, SectionKind};
+use crate::entry_key::Salt;
+use crate::exact::HashKind;
+use crate::filter::{ExactFilter, FilterError, PerceptualFilter, PerceptualParams};
+use crate::pdq::PdqHash;
+use crate::policy::{NegativeList, Policy};
+use crate::prompts::PromptCatalog;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListError {
+    #[error("line {line}: {reason}")]
+    BadLine { line: usize, reason: String },
+    #[error("the CSV header has no column named {0:?}")]
+    NoSuchColumn(String),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+}
+
+/// Hashes read from one list, and how many invalid lines were skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedList {
+    pub hashes: Vec<Vec<u8>>,
+    pub skipped: usize,
+}
+
+fn parse_hex(text: &str, len: usize) -> Result<Vec<u8>, String> {
+    let text = text.trim().trim_matches('"');
+    if text.len() != 2 * len {
+        return Err(format!("expected {} hex characters, found {}", 2 * len, text.len()));
+    }
+    (0..len)
+        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| "not hexadecimal".to_string())
+}
+
+/// Parses a list of `kind` hashes: hex lines, or CSV when `column` names a header column. Empty lines and
+/// lines starting with `#` are ignored. PDQ hashes use the reference's text form.
+pub fn parse_list(text: &str, kind: HashKind, column: Option<&str>, skip_invalid: bool) -> Result<ParsedList, ListError> {
+    let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, line.trim()));
+    let column_index = match column {
+        Some(name) => {
+            let (_, header) = lines.next().ok_or_else(|| ListError::NoSuchColumn(name.into()))?;
+            Some(
+                header
+                    .split(',')
+                    .position(|c| c.trim().trim_matches('"').eq_ignore_ascii_case(name))
+                    .ok_or_else(|| ListError::NoSuchColumn(name.into()))?,
+            )
+        }
+        None => None,
+    };
+    let mut list = ParsedList::default();
+    for (number, line) in lines {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let field = match column_index {
+            Some(index) => line.split(',').nth(index).unwrap_or(""),
+            None => line,
+        };
+        let parsed = if kind == HashKind::PdqExact {
+            PdqHash::from_hex(field.trim().trim_matches('"')).map(|h| h.0.to_vec()).map_err(|e| e.to_string())
+        } else {
+            parse_hex(field, kind.len())
+        };
+        match parsed {
+            Ok(hash) => list.hashes.push(hash),
+            Err(_) if skip_invalid => list.skipped += 1,
+            Err(reason) => return Err(ListError::BadLine { line: number, reason }),
+        }
+    }
+    Ok(list)
+}
+
+/// Everything that goes into a bundle.
+#[derive(Debug, Clone)]
+pub struct BundleSpec {
+    pub header: BundleHeader,
+    /// Exact hashes by kind (PDQ hashes go in `pdq`).
+    pub exact: Vec<(HashKind, Vec<Vec<u8>>)>,
+    /// PDQ hashes: matched exactly and perceptually.
+    pub pdq: Vec<PdqHash>,
+    pub exact_fp_rate: f64,
+    pub perceptual: PerceptualParams,
+    pub policy: Policy,
+    pub prompts: Option<PromptCatalog>,
+    pub negative: NegativeList,
+}
+
+impl BundleSpec {
+    /// An empty spec with defaults (fp 1e-6, default perceptual parameters and policy).
+    pub fn new(header: BundleHeader) -> BundleSpec {
+        BundleSpec {
+            header,
+            exact: Vec::new(),
+            pdq: Vec::new(),
+            exact_fp_rate: crate::filter::exact::DEFAULT_FP_RATE,
+            perceptual: PerceptualParams::default(),
+            policy: Policy::default(),
+            prompts: None,
+            negative: NegativeList::default(),
+        }
+    }
+
+    pub fn salt(&self) -> &Salt {
+        &self.header.salt
+    }
+
+    /// Builds the unsigned bundle.
+    pub fn build(&self) -> Result<Vec<u8>, ListError> {
+        let salt = self.header.salt;
+        let exact_entries = self
+            .exact
+            .iter()
+            .flat_map(|(kind, hashes)| hashes.iter().map(move |h| (*kind, &h[..])))
+            .chain(self.pdq.iter().map(|h| (HashKind::PdqExact, &h.0[..])));
+        let exact = ExactFilter::build(salt, self.exact_fp_rate, exact_entries)?;
+        let mut builder = BundleBuilder::new(self.header.clone())
+            .section(SectionKind::ExactFilter, exact.to_section_bytes())
+            .section(SectionKind::Policy, self.policy.to_section_bytes());
+        if !self.pdq.is_empty() {
+            let perceptual = PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?;
+            builder = builder.section(SectionKind::PerceptualFilter, perceptual.to_section_bytes());
+        }
+        if !self.negative.is_empty() {
+            builder = builder.section(SectionKind::NegativeList, self.negative.to_section_bytes());
+        }
+        if let Some(prompts) = &self.prompts {
+            builder = builder.section(SectionKind::Prompts, prompts.to_section_bytes());
+        }
+        Ok(builder.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_parse_hex_lines_and_csv_columns_with_line_numbers() {
+        let text = "# md5 list\nd41d8cd98f00b204e9800998ecf8427e\n\n0123456789abcdef0123456789ABCDEF\n";
+        let list = parse_list(text, HashKind::Md5, None, false).unwrap();
+        assert_eq!(list.hashes.len(), 2);
+        let bad = "d41d8cd98f00b204e9800998ecf8427e\nnot-a-hash\n";
+        assert_eq!(
+            parse_list(bad, HashKind::Md5, None, false).unwrap_err().to_string(),
+            "line 2: expected 32 hex characters, found 10"
+        );
+        assert_eq!(parse_list(bad, HashKind::Md5, None, true).unwrap().skipped, 1);
+        let csv = "id,sha1,note\n1,da39a3ee5e6b4b0d3255bfef95601890afd80709,x\n2,zz39a3ee5e6b4b0d3255bfef95601890afd80709,y\n";
+        assert!(matches!(parse_list(csv, HashKind::Sha1, Some("SHA1"), false), Err(ListError::BadLine { line: 3, .. })));
+        assert_eq!(parse_list(csv, HashKind::Sha1, Some("sha1"), true).unwrap().hashes.len(), 1);
+        assert_eq!(parse_list(csv, HashKind::Sha1, Some("md5"), true), Err(ListError::NoSuchColumn("md5".into())));
+    }
+}

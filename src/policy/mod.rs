@@ -1,0 +1,222 @@
+//! What to do about a match: the platform's policy, made only stricter by the app, and the local state
+//! that enforces thresholds and caps.
+//!
+//! The policy travels signed inside the bundle, so the platform (not whoever controls an app build) decides
+//! which kinds of match prompt the user or produce a report. An app may only make it stricter: add actions
+//! or report sooner. Two local rules protect users from a benign collision: a report is made only after
+//! `report_threshold` matches within the window, and one list entry triggers at most `per_entry_cap`
+//! prompts or reports per window. Their state ([`DecisionState`]) only ever holds keys of *matched* entries
+//! and match times; the app persists it as opaque bytes.
+
+// Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+mod negative;
+mod state;
+
+pub use negative::NegativeList;
+pub use state::DecisionState;
+
+use crate::wire::{Reader, Writer};
+
+/// What the app should do about a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Action {
+    None = 0,
+    Prompt = 1,
+    Report = 2,
+    PromptAndReport = 3,
+}
+
+impl Action {
+    pub fn from_id(id: u8) -> Option<Action> {
+        [Action::None, Action::Prompt, Action::Report, Action::PromptAndReport].into_iter().find(|a| *a as u8 == id)
+    }
+
+    pub fn prompts(self) -> bool {
+        matches!(self, Action::Prompt | Action::PromptAndReport)
+    }
+
+    pub fn reports(self) -> bool {
+        matches!(self, Action::Report | Action::PromptAndReport)
+    }
+
+    /// Everything either action asks for.
+    pub fn union(self, other: Action) -> Action {
+        match (self.prompts() || other.prompts(), self.reports() || other.reports()) {
+            (false, false) => Action::None,
+            (true, false) => Action::Prompt,
+            (false, true) => Action::Report,
+            (true, true) => Action::PromptAndReport,
+        }
+    }
+}
+
+/// The kinds of match a policy distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchClass {
+    /// An exact hash (cryptographic or the full PDQ hash) is on the list.
+    Exact,
+    /// Two or more bands of the perceptual filter hit.
+    PerceptualStrong,
+    /// One band hit: more likely a collision.
+    PerceptualWeak,
+}
+
+/// Why a policy section or a decision state could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the policy data is truncated")]
+    Truncated,
+    #[error("the policy data is malformed: {0}")]
+    Malformed(&'static str),
+}
+
+impl From<crate::wire::Truncated> for PolicyError {
+    fn from(_: crate::wire::Truncated) -> Self {
+        PolicyError::Truncated
+    }
+}
+
+/// The platform's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub exact: Action,
+    pub perceptual_strong: Action,
+    pub perceptual_weak: Action,
+    /// Images whose PDQ quality is below this are not matched perceptually (too flat to hash reliably).
+    pub min_quality: u8,
+    /// Report only once this many matches happened within the window (1: on the first).
+    pub report_threshold: u16,
+    pub window_secs: u32,
+    /// At most this many prompts or reports per list entry per window.
+    pub per_entry_cap: u16,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            exact: Action::PromptAndReport,
+            perceptual_strong: Action::PromptAndReport,
+            perceptual_weak: Action::Prompt,
+            min_quality: crate::pdq::DEFAULT_MIN_QUALITY,
+            report_threshold: 1,
+            window_secs: 30 * 86400,
+            per_entry_cap: 3,
+        }
+    }
+}
+
+/// What an app may add to the platform's policy: only stricter settings take effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppOverrides {
+    /// Actions added to each class (never removed).
+    pub exact: Option<Action>,
+    pub perceptual_strong: Option<Action>,
+    pub perceptual_weak: Option<Action>,
+    /// A lower report threshold (a higher one is ignored).
+    pub report_threshold: Option<u16>,
+}
+
+const VERSION: u8 = 1;
+
+impl Policy {
+    pub fn action(&self, class: MatchClass) -> Action {
+        match class {
+            MatchClass::Exact => self.exact,
+            MatchClass::PerceptualStrong => self.perceptual_strong,
+            MatchClass::PerceptualWeak => self.perceptual_weak,
+        }
+    }
+
+    /// The policy with the app's overrides applied where they are stricter.
+    pub fn with_app_overrides(&self, overrides: &AppOverrides) -> Policy {
+        let add = |base: Action, extra: Option<Action>| extra.map_or(base, |extra| base.union(extra));
+        Policy {
+            exact: add(self.exact, overrides.exact),
+            perceptual_strong: add(self.perceptual_strong, overrides.perceptual_strong),
+            perceptual_weak: add(self.perceptual_weak, overrides.perceptual_weak),
+            report_threshold: overrides.report_threshold.map_or(self.report_threshold, |t| t.clamp(1, self.report_threshold)),
+            ..*self
+        }
+    }
+
+    /// Section payload: version u8, three actions u8, min quality u8, threshold u16, window u32, cap u16.
+    pub fn to_section_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.u8(VERSION).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
+        w.u8(self.min_quality).u16(self.report_threshold).u32(self.window_secs).u16(self.per_entry_cap);
+        w.bytes
+    }
+
+    pub fn from_section_bytes(bytes: &[u8]) -> Result<Policy, PolicyError> {
+        let mut r = Reader::new(bytes);
+        if r.u8()? != VERSION {
+            return Err(PolicyError::Malformed("unsupported policy version"));
+        }
+        let action = |id| Action::from_id(id).ok_or(PolicyError::Malformed("unknown action"));
+        let policy = Policy {
+            exact: action(r.u8()?)?,
+            perceptual_strong: action(r.u8()?)?,
+            perceptual_weak: action(r.u8()?)?,
+            min_quality: r.u8()?,
+            report_threshold: r.u16()?,
+            window_secs: r.u32()?,
+            per_entry_cap: r.u16()?,
+        };
+        if !r.is_empty() {
+            return Err(PolicyError::Malformed("trailing bytes"));
+        }
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.min_quality > 100 {
+            return Err(PolicyError::Malformed("minimum quality over 100"));
+        }
+        if self.report_threshold == 0 || self.window_secs == 0 || self.per_entry_cap == 0 {
+            return Err(PolicyError::Malformed("threshold, window and cap must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of applying the policy to one match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub prompt: bool,
+    pub report: bool,
+}
+
+impl Decision {
+    pub fn action(self) -> Action {
+        match (self.prompt, self.report) {
+            (false, false) => Action::None,
+            (true, false) => Action::Prompt,
+            (false, true) => Action::Report,
+            (true, true) => Action::PromptAndReport,
+        }
+    }
+}
+
+/// Decides what one match of `entry_key` (an [`crate::entry_key`] value) at `now` leads to, and records
+/// it in `state`.
+pub fn decide(policy: &Policy, state: &mut DecisionState, class: MatchClass, entry_key: u64, now: u64) -> Decision {
+    let action = policy.action(class);
+    if action == Action::None {
+        return Decision { prompt: false, report: false };
+    }
+    let window = u64::from(policy.window_secs);
+    state.prune(now, window);
+    if state.entry_count(entry_key) >= u32::from(policy.per_entry_cap) {
+        return Decision { prompt: false, report: false };
+    }
+    state.record(entry_key, now);
+    let matches_in_window = state.matches_since(now.saturating_sub(window));
+    Decision {
+        prompt: action.prompts(),
+        report: action.reports() && matches_in_window >= u32::from(policy.report_threshold),
+    }
+}

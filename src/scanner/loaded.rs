@@ -1,0 +1,64 @@
+//! A verified bundle with its sections parsed into the structures the scanner queries.
+
+use super::ScanError;
+use crate::bundle::{SectionKind, VerifiedBundle};
+use crate::exact::{ExactHashRequest, HashKind};
+use crate::filter::{ExactFilter, PerceptualFilter};
+use crate::policy::{AppOverrides, NegativeList, Policy};
+use crate::prompts::PromptCatalog;
+
+/// Everything a scan needs from one bundle. Immutable: an update builds a new one and swaps it in.
+pub(crate) struct LoadedBundle {
+    pub verified: VerifiedBundle,
+    pub exact: Option<ExactFilter>,
+    pub perceptual: Option<PerceptualFilter>,
+    pub negative: NegativeList,
+    pub policy: Policy,
+    pub prompts: PromptCatalog,
+    /// Which legacy hashes the exact filter needs (computing the others would be wasted work).
+    pub exact_request: ExactHashRequest,
+    /// The bundle's list ids, comma-separated, as reports carry them.
+    pub list_id: String,
+}
+
+impl LoadedBundle {
+    pub fn load(verified: VerifiedBundle, overrides: &AppOverrides) -> Result<LoadedBundle, ScanError> {
+        let salt = verified.header().salt;
+        let exact = verified
+            .section(SectionKind::ExactFilter)
+            .map(|bytes| ExactFilter::from_section_bytes(bytes, salt))
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("exact filter: {e}")))?;
+        let perceptual = verified
+            .section_range(SectionKind::PerceptualFilter)
+            .map(|range| PerceptualFilter::from_bundle(verified.bytes().clone(), range, &salt))
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("perceptual filter: {e}")))?;
+        let negative = verified
+            .section(SectionKind::NegativeList)
+            .map(NegativeList::from_section_bytes)
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("negative list: {e}")))?
+            .unwrap_or_default();
+        let policy = verified
+            .section(SectionKind::Policy)
+            .map(Policy::from_section_bytes)
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("policy: {e}")))?
+            .unwrap_or_default()
+            .with_app_overrides(overrides);
+        let prompts = verified
+            .section(SectionKind::Prompts)
+            .map(PromptCatalog::from_section_bytes)
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?
+            .unwrap_or_default();
+        let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
+        let exact_request =
+            ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };
+        // Reports hold at most 64 bytes of list id: all ids when they fit, else the first.
+        let joined = verified.header().list_ids.join(",");
+        let list_id = if joined.len() <= 64 { joined } else { verified.header().list_ids.first().cloned().unwrap_or_default() };
+        Ok(LoadedBundle { verified, exact, perceptual, negative, policy, prompts, exact_request, list_id })
+    }
+}

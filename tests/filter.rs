@@ -1,0 +1,123 @@
+//! Filters: exact and perceptual membership, no false negatives, sections, and malformed input.
+
+use imageguard::exact::HashKind;
+use imageguard::filter::{ExactFilter, FilterError, PerceptualFilter, PerceptualParams};
+use imageguard::hashing::{self, HashOptions};
+use imageguard::pdq::{PdqFeatures, PdqHash};
+use imageguard::report::MatchStrength;
+use imageguard::synthetic::{self, RgbImage};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+const SALT: [u8; 32] = [3; 32];
+
+fn features(image: &RgbImage, quality: u8) -> PdqFeatures {
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, quality)
+        .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    hashing::hash_bytes(&jpeg, &HashOptions::default()).unwrap().pdq
+}
+
+fn perceptual_round_trip(filter: &PerceptualFilter) -> PerceptualFilter {
+    let bytes: Arc<[u8]> = filter.to_section_bytes().into();
+    PerceptualFilter::from_bundle(bytes.clone(), 0..bytes.len(), &SALT).unwrap()
+}
+
+#[test]
+fn exact_filter_round_trips_and_rejects_malformed_sections() {
+    let hashes: Vec<[u8; 20]> = (0..1000u32).map(|i| blake3::hash(&i.to_le_bytes()).as_bytes()[..20].try_into().unwrap()).collect();
+    let filter = ExactFilter::build(SALT, 1e-6, hashes.iter().map(|h| (HashKind::Sha1, &h[..]))).unwrap();
+    let bytes = filter.to_section_bytes();
+    let loaded = ExactFilter::from_section_bytes(&bytes, SALT).unwrap();
+    assert!(hashes.iter().all(|h| loaded.contains(HashKind::Sha1, h)));
+    assert_eq!(loaded.counts(), &[(HashKind::Sha1, 1000)]);
+    for len in (0..bytes.len()).step_by(97) {
+        assert!(ExactFilter::from_section_bytes(&bytes[..len], SALT).is_err(), "truncated to {len}");
+    }
+    let mut bad_k = bytes.clone();
+    let k_at = bytes.len() - filter.size_bytes() + 9; // the crate header: version, length, then k
+    bad_k[k_at..k_at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+    assert_eq!(
+        ExactFilter::from_section_bytes(&bad_k, SALT).unwrap_err(),
+        FilterError::Malformed("hash function count out of range")
+    );
+    assert!(ExactFilter::build(SALT, 0.0, []).is_err());
+    assert!(ExactFilter::build(SALT, 1e-6, [(HashKind::Md5, &[1u8; 3][..])]).is_err());
+}
+
+#[test]
+fn perceptual_filter_finds_edited_copies_and_not_unrelated_images() {
+    let originals: Vec<RgbImage> = (0..24u64).map(|seed| synthetic::photo(seed, 640, 480)).collect();
+    let known: Vec<PdqHash> = originals[..12].iter().map(|image| features(image, 90).hash()).collect();
+    let filter = perceptual_round_trip(&PerceptualFilter::build(&SALT, PerceptualParams::default(), &known).unwrap());
+
+    let mut found = 0;
+    let mut total = 0;
+    for image in &originals[..12] {
+        let edits = [
+            features(image, 50),
+            features(&image.shrink(2), 85),
+            features(&image.flip_horizontal(), 90),
+            features(&image.rotate_90(), 90),
+            features(&image.brighten(25), 90),
+            features(&image.watermark(), 90),
+        ];
+        for edit in &edits {
+            total += 1;
+            found += usize::from(filter.query(edit).is_some());
+        }
+        let exact = filter.query(&features(image, 90)).expect("the known image itself");
+        assert_eq!(exact.strength, MatchStrength::Strong);
+    }
+    assert!(found * 100 >= total * 90, "found {found} of {total} edited copies");
+    for image in &originals[12..] {
+        assert_eq!(filter.query(&features(image, 90)), None, "unrelated image matched");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn no_false_negatives_for_inserted_hashes(seeds in proptest::collection::vec(any::<u64>(), 1..40)) {
+        let images: Vec<PdqFeatures> = seeds.iter().map(|&seed| {
+            let luma = imageguard::pdq::LumaImage::from_fn(64, 64, |x, y| {
+                (imageguard::entry_key::mix64(seed ^ (x as u64 / 8) << 8 ^ (y as u64 / 8)) & 255) as f32
+            });
+            imageguard::pdq::compute(luma)
+        }).collect();
+        let hashes: Vec<PdqHash> = images.iter().map(|f| f.hash()).collect();
+        let filter = PerceptualFilter::build(&SALT, PerceptualParams { probes_per_band: 1, ..PerceptualParams::default() }, &hashes).unwrap();
+        for image in &images {
+            let hit = filter.query(image);
+            prop_assert!(hit.is_some());
+            prop_assert_eq!(hit.unwrap().strength, MatchStrength::Strong);
+        }
+        let exact = ExactFilter::build(SALT, 1e-4, hashes.iter().map(|h| (HashKind::PdqExact, &h.0[..]))).unwrap();
+        prop_assert!(hashes.iter().all(|h| exact.contains(HashKind::PdqExact, &h.0)));
+    }
+}
+
+#[test]
+fn malformed_perceptual_sections_are_typed_errors() {
+    let filter = PerceptualFilter::build(&SALT, PerceptualParams::default(), &[PdqHash([1; 32])]).unwrap();
+    let bytes = filter.to_section_bytes();
+    let load = |b: Vec<u8>| {
+        let b: Arc<[u8]> = b.into();
+        PerceptualFilter::from_bundle(b.clone(), 0..b.len(), &SALT).map(|_| ())
+    };
+    assert!(load(bytes.clone()).is_ok());
+    for len in [0, 1, 5, 14, 100, bytes.len() - 1] {
+        assert!(load(bytes[..len].to_vec()).is_err(), "truncated to {len}");
+    }
+    let mut bad = bytes.clone();
+    bad[0] = 9;
+    assert_eq!(load(bad), Err(FilterError::UnsupportedVersion(9)));
+    let mut bad = bytes.clone();
+    bad[1] = 200; // bands
+    assert!(load(bad).is_err());
+    let mut unsorted = bytes.clone();
+    unsorted.swap(15, 16);
+    assert_eq!(load(unsorted), Err(FilterError::Malformed("band positions must be sorted and distinct")));
+}
+
