@@ -1,0 +1,57 @@
+//! The one error type foreign code sees.
+//!
+//! It is a *flat* uniffi error: each variant reaches Kotlin as an `ImageGuardException` subclass and Swift
+//! as an `ImageGuardError` case whose message is the `Display` text below, so `.message` (Kotlin),
+//! `localizedDescription` (Swift) and `str(e)` (Python) always say what went wrong. No message carries
+//! pixels or hashes of the scanned image.
+
+use imageguard::decode::DecodeError;
+use imageguard::report::ReportError;
+use imageguard::signing::KeyError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum ImageGuardError {
+    /// An argument is malformed (bad hex, wrong length, inconsistent pixel buffer geometry).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A key could not be imported or generated.
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    /// Image bytes or pixels could not be decoded.
+    #[error("could not decode the image: {0}")]
+    Decode(String),
+    /// A report is malformed or could not be built.
+    #[error("invalid report: {0}")]
+    InvalidReport(String),
+    /// A well-formed report failed verification: unknown key or bad signature (altered bytes).
+    #[error("report rejected: {0}")]
+    ReportRejected(String),
+    /// A bug in imageguard (a caught panic). The message says where; please report it.
+    #[error("internal error in imageguard: {0}")]
+    Internal(String),
+}
+
+impl From<KeyError> for ImageGuardError {
+    fn from(e: KeyError) -> Self {
+        ImageGuardError::InvalidKey(e.to_string())
+    }
+}
+
+impl From<DecodeError> for ImageGuardError {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::BadBuffer(_) => ImageGuardError::InvalidArgument(e.to_string()),
+            other => ImageGuardError::Decode(other.to_string()),
+        }
+    }
+}
+
+impl From<ReportError> for ImageGuardError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::UntrustedKey(_) | ReportError::BadSignature => ImageGuardError::ReportRejected(e.to_string()),
+            other => ImageGuardError::InvalidReport(other.to_string()),
+        }
+    }
+}
