@@ -191,6 +191,11 @@ impl PerceptualFilter {
         (self.bands, self.bits_per_band, self.probes_per_band, self.bloom.hashes())
     }
 
+    /// The band layout: each band's bit positions (for analysis tools).
+    pub fn band_layout(&self) -> Vec<&[u8]> {
+        (0..self.bands).map(|band| self.band_positions(band)).collect()
+    }
+
     /// Probes per image (all bands, all 8 rotations/flips).
     pub fn probes_per_image(&self) -> u64 {
         8 * u64::from(self.bands) * u64::from(self.probes_per_band)

@@ -1,0 +1,97 @@
+//! A small bundle committed under tests/golden/ must load and answer identically forever, on every
+//! platform: 64-bit and 32-bit (CI runs this suite as i686 too), whatever changes inside the code.
+//! Regenerate only with a format version bump: `IMAGEGUARD_WRITE_GOLDEN=1 cargo test --test golden -- --ignored`.
+
+use imageguard::bundle::{verify_bundle, BundleHeader, SectionKind, TrustConfig, TrustState};
+use imageguard::entry_key::mix64;
+use imageguard::exact::HashKind;
+use imageguard::filter::{ExactFilter, PerceptualFilter};
+use imageguard::lists::BundleSpec;
+use imageguard::pdq::{self, LumaImage, PdqFeatures, PdqHash};
+use imageguard::signing::VerifyingKey;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Inside the golden bundle's validity window.
+const NOW: u64 = 1_900_000_000;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Deterministic test images: blocky patterns from a seed.
+fn features(seed: u64) -> PdqFeatures {
+    pdq::compute(LumaImage::from_fn(96, 80, |x, y| (mix64(seed * 1_000_003 + (x / 12 * 16 + y / 10) as u64) & 255) as f32))
+}
+
+fn exact_hash(i: u64) -> Vec<u8> {
+    (0..32).map(|j| (mix64(i * 64 + j) & 255) as u8).collect()
+}
+
+/// Queries and their answers, one per line: `exact <i> <bool>` or `pdq <seed> <variant or none>`.
+fn answers(exact: &ExactFilter, perceptual: &PerceptualFilter) -> String {
+    let mut out = String::new();
+    for i in 0..40 {
+        out += &format!("exact {i} {}\n", exact.contains(HashKind::Sha256, &exact_hash(i)));
+    }
+    for seed in 0..30 {
+        let hit = perceptual.query(&features(seed)).map(|h| format!("{}-{:?}", h.variant.name(), h.strength));
+        out += &format!("pdq {seed} {}\n", hit.unwrap_or_else(|| "none".into()));
+        out += &format!("pdq-hash {seed} {}\n", features(seed).hash().to_hex());
+    }
+    out
+}
+
+#[test]
+fn golden_bundle_loads_and_answers_as_recorded() {
+    let bytes = std::fs::read(dir().join("bundle.igbn")).expect("golden bundle");
+    let public = std::fs::read_to_string(dir().join("provider.pub")).expect("public key");
+    let public: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&public.trim()[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let trust = TrustConfig::new(vec![VerifyingKey::from_bytes(&public).unwrap()], 1).unwrap();
+    let bundle = verify_bundle(bytes, &trust, &TrustState::new(), NOW).expect("the golden bundle verifies");
+    let expected = std::fs::read_to_string(dir().join("answers.txt")).expect("answers");
+    assert_eq!(bundle.root_hex(), expected.lines().next().unwrap().trim_start_matches("root "));
+    let salt = bundle.header().salt;
+    let exact = ExactFilter::from_section_bytes(bundle.section(SectionKind::ExactFilter).unwrap(), salt).unwrap();
+    let range = bundle.section_range(SectionKind::PerceptualFilter).unwrap();
+    let perceptual = PerceptualFilter::from_bundle(Arc::clone(bundle.bytes()), range, &salt).unwrap();
+    let got = format!("root {}\n{}", bundle.root_hex(), answers(&exact, &perceptual));
+    assert_eq!(got, expected, "the golden bundle answers differently on this platform or version");
+    // And the answers are not trivial: some hits, some misses, of each kind.
+    assert!(expected.contains("exact 3 true") && expected.contains("exact 39 false"));
+    assert!(expected.contains("pdq 2 original-Strong") && expected.contains("pdq 29 none"));
+}
+
+#[test]
+#[ignore]
+fn write_golden_bundle() {
+    if std::env::var_os("IMAGEGUARD_WRITE_GOLDEN").is_none() {
+        return;
+    }
+    let key = imageguard::signing::SigningKey::generate().unwrap();
+    let mut spec = BundleSpec::new(BundleHeader {
+        bundle_id: "golden".into(),
+        list_ids: vec!["golden-list".into()],
+        sequence: 1,
+        created: 1_790_000_000,
+        expires: 4_000_000_000,
+        salt: [0x5A; 32],
+    });
+    spec.exact.push((HashKind::Sha256, (0..20).map(exact_hash).collect()));
+    spec.pdq = (0..15).map(|seed| features(seed).hash()).collect::<Vec<PdqHash>>();
+    let bytes = imageguard::bundle::sign_bundle(&spec.build().unwrap(), &key).unwrap();
+    std::fs::write(dir().join("bundle.igbn"), &bytes).unwrap();
+    std::fs::write(dir().join("provider.pub"), imageguard::exact::to_hex(&key.public_key()) + "\n").unwrap();
+    let bundle = verify_bundle(
+        bytes,
+        &TrustConfig::new(vec![key.verifying_key()], 1).unwrap(),
+        &TrustState::new(),
+        NOW,
+    )
+    .unwrap();
+    let salt = bundle.header().salt;
+    let exact = ExactFilter::from_section_bytes(bundle.section(SectionKind::ExactFilter).unwrap(), salt).unwrap();
+    let range = bundle.section_range(SectionKind::PerceptualFilter).unwrap();
+    let perceptual = PerceptualFilter::from_bundle(Arc::clone(bundle.bytes()), range, &salt).unwrap();
+    std::fs::write(dir().join("answers.txt"), format!("root {}\n{}", bundle.root_hex(), answers(&exact, &perceptual))).unwrap();
+}
