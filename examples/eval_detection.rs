@@ -185,5 +185,5 @@ fn main() {
     println!("rotation, the chance that a probe equals an unrelated entry's band value is sum_d probes(d flips) x");
     println!("P(band distance = d) / C(k, d), with P fitted (beta-binomial, by moments) to the band distances measured");
     println!("between unrelated photos; times 1M entries, plus the blocked Bloom filter's own rate at that size.");
-    println!("JSON {}", format!("[{}]", json.join(",")));
+    println!("JSON [{}]", json.join(","));
 }
