@@ -73,8 +73,7 @@ pub struct ScannerConfig {
     pub region: Option<String>,
     #[uniffi(default)]
     pub overrides: AppOverrides,
-    /// Opaque app context put into reports (at most 1024 bytes).
-    #[uniffi(default = [])]
+    /// Opaque app context put into reports (at most 1024 bytes; may be empty).
     pub report_context: Vec<u8>,
 }
 
