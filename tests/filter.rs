@@ -20,7 +20,7 @@ fn features(image: &RgbImage, quality: u8) -> PdqFeatures {
 }
 
 fn perceptual_round_trip(filter: &PerceptualFilter) -> PerceptualFilter {
-    let bytes: Arc<[u8]> = filter.to_section_bytes().into();
+    let bytes: Arc<Vec<u8>> = Arc::new(filter.to_section_bytes());
     PerceptualFilter::from_bundle(bytes.clone(), 0..bytes.len(), &SALT).unwrap()
 }
 
@@ -103,7 +103,7 @@ fn malformed_perceptual_sections_are_typed_errors() {
     let filter = PerceptualFilter::build(&SALT, PerceptualParams::default(), &[PdqHash([1; 32])]).unwrap();
     let bytes = filter.to_section_bytes();
     let load = |b: Vec<u8>| {
-        let b: Arc<[u8]> = b.into();
+        let b: Arc<Vec<u8>> = Arc::new(b);
         PerceptualFilter::from_bundle(b.clone(), 0..b.len(), &SALT).map(|_| ())
     };
     assert!(load(bytes.clone()).is_ok());

@@ -115,7 +115,7 @@ impl TrustState {
 /// hands out section payloads without copying.
 #[derive(Debug, Clone)]
 pub struct VerifiedBundle {
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
     header: BundleHeader,
     sections: Vec<(SectionKind, Range<usize>)>,
     root: [u8; 32],
@@ -147,7 +147,7 @@ impl VerifiedBundle {
     }
 
     /// The whole bundle as received.
-    pub fn bytes(&self) -> &Arc<[u8]> {
+    pub fn bytes(&self) -> &Arc<Vec<u8>> {
         &self.bytes
     }
 
@@ -172,12 +172,12 @@ impl VerifiedBundle {
 /// accepted (same sequence, same root) is allowed; anything older, or the same sequence with other
 /// content, is refused.
 pub fn verify_bundle(
-    bytes: impl Into<Arc<[u8]>>,
+    bytes: impl Into<Arc<Vec<u8>>>,
     trust: &TrustConfig,
     state: &TrustState,
     now: u64,
 ) -> Result<VerifiedBundle, BundleError> {
-    let bytes: Arc<[u8]> = bytes.into();
+    let bytes: Arc<Vec<u8>> = bytes.into(); // a Vec moves in without a copy
     let parsed = ParsedBundle::parse(&bytes)?;
     let signers = trust.valid_signers(&parsed);
     if signers < trust.threshold {

@@ -230,7 +230,7 @@ impl Scanner {
     }
 
     /// The active bundle's bytes, for the app to store (e.g. after applying a delta).
-    pub fn bundle_bytes(&self) -> Arc<[u8]> {
+    pub fn bundle_bytes(&self) -> Arc<Vec<u8>> {
         self.current().verified.bytes().clone()
     }
 

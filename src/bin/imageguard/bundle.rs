@@ -127,7 +127,7 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
         }
     }
     if let Some(range) = parsed.sections.iter().find(|(k, _)| *k == SectionKind::PerceptualFilter).map(|(_, r)| r.clone()) {
-        let all: Arc<[u8]> = bytes.into();
+        let all: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
         let filter = PerceptualFilter::from_bundle(all, range, &h.salt).map_err(|e| e.to_string())?;
         let (bands, bits, probes, hashes) = filter.params();
         let fp = filter.fp_rate_per_probe();

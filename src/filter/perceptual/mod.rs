@@ -204,6 +204,7 @@ impl PerceptualFilter {
     /// Whether the image whose features are given is near a listed hash: the strongest hit, if any.
     pub fn query(&self, features: &PdqFeatures) -> Option<PerceptualHit> {
         let mut masks = Vec::with_capacity(usize::from(self.probes_per_band));
+        let mut keys = Vec::with_capacity(usize::from(self.probes_per_band));
         let mut margins_of_band = Vec::with_capacity(usize::from(self.bits_per_band));
         let mut weak = None;
         for variant in Dihedral::ALL {
@@ -216,10 +217,10 @@ impl PerceptualFilter {
                 margins_of_band.clear();
                 margins_of_band.extend(positions.iter().map(|&p| margins.get(usize::from(p)).copied().unwrap_or(0.0)));
                 probe::probe_masks(&margins_of_band, usize::from(self.probes_per_band), &mut masks);
-                let hit = masks
-                    .iter()
-                    .map(|mask| band_key(self.seed, u16::from(band), value ^ mask))
-                    .find(|&key| self.bloom.contains(key));
+                keys.clear();
+                keys.extend(masks.iter().map(|mask| band_key(self.seed, u16::from(band), value ^ mask)));
+                self.bloom.prefetch(&keys);
+                let hit = keys.iter().copied().find(|&key| self.bloom.contains(key));
                 if let Some(key) = hit {
                     bands_hit += 1;
                     first_key.get_or_insert(key);
@@ -246,7 +247,7 @@ impl PerceptualFilter {
     }
 
     /// Reads the section at `range` of a loaded bundle without copying the filter's bits.
-    pub fn from_bundle(bundle: Arc<[u8]>, range: std::ops::Range<usize>, salt: &Salt) -> Result<Self, FilterError> {
+    pub fn from_bundle(bundle: Arc<Vec<u8>>, range: std::ops::Range<usize>, salt: &Salt) -> Result<Self, FilterError> {
         let bytes = bundle.get(range.clone()).ok_or(FilterError::Truncated)?;
         let mut r = Reader::new(bytes);
         let version = r.u8()?;

@@ -1,0 +1,91 @@
+//! The command line, end to end: keys, list build, signing, verification, scanning, reports, the demo.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn imageguard(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imageguard")).current_dir(dir).args(args).output().expect("run imageguard")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn write_jpeg(path: &Path, image: &imageguard::synthetic::RgbImage) {
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 90)
+        .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn platform_flow_from_images_to_verified_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("known")).unwrap();
+    std::fs::create_dir_all(d.join("inbox")).unwrap();
+    for seed in 0..3u64 {
+        let image = imageguard::synthetic::photo(seed, 640, 480);
+        write_jpeg(&d.join(format!("known/{seed}.jpg")), &image);
+        write_jpeg(&d.join(format!("inbox/edited-{seed}.jpg")), &image.flip_horizontal());
+        write_jpeg(&d.join(format!("inbox/unrelated-{seed}.jpg")), &imageguard::synthetic::photo(seed + 50, 640, 480));
+    }
+    std::fs::write(d.join("inbox/not-an-image.txt"), "hello").unwrap();
+    ok(&imageguard(d, &["keygen", "--out", "provider.key"]));
+    ok(&imageguard(d, &["keygen", "--out", "device.key"]));
+    let built = ok(&imageguard(d, &["list", "build", "--images", "known", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"]));
+    assert!(built.contains("3 exact hashes, 3 PDQ hashes"), "{built}");
+    // Unsigned: refused.
+    let refused = imageguard(d, &["bundle", "verify", "b.bundle", "--trust", "provider.key.pub"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("0 valid signature(s)"));
+    ok(&imageguard(d, &["bundle", "sign", "b.bundle", "--key", "provider.key"]));
+    assert!(ok(&imageguard(d, &["bundle", "verify", "b.bundle", "--trust", "provider.key.pub"])).starts_with("OK: t v1"));
+    let inspected = ok(&imageguard(d, &["bundle", "inspect", "b.bundle"]));
+    assert!(inspected.contains("exact filter: 6 entries") && inspected.contains("perceptual filter: 3 entries"), "{inspected}");
+
+    let scan = imageguard(d, &["scan", "inbox", "--bundle", "b.bundle", "--trust", "provider.key.pub", "--device-key", "device.key", "--reports", "reports", "--json"]);
+    assert!(!scan.status.success(), "the text file is an error, so the exit code says so");
+    let stdout = String::from_utf8_lossy(&scan.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["summary"]["scanned"], 7);
+    assert_eq!(summary["summary"]["matched"], 3);
+    assert_eq!(summary["summary"]["errors"], 1);
+    assert!(stdout.lines().filter(|l| l.contains("\"match\"")).all(|l| l.contains("edited-")));
+    let reports: Vec<_> = std::fs::read_dir(d.join("reports")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(reports.len(), 3);
+    let report = reports[0].to_str().unwrap();
+    assert!(ok(&imageguard(d, &["report", "verify", report, "--trust", "device.key.pub"])).starts_with("VALID"));
+    let wrong = imageguard(d, &["report", "verify", report, "--trust", "provider.key.pub"]);
+    assert!(!wrong.status.success());
+}
+
+#[test]
+fn hash_reports_bad_files_and_keeps_going() {
+    let dir = tempfile::tempdir().unwrap();
+    write_jpeg(&dir.path().join("a.jpg"), &imageguard::synthetic::photo(1, 300, 200));
+    std::fs::write(dir.path().join("b.jpg"), b"not really a jpeg").unwrap();
+    let output = imageguard(dir.path(), &["hash", ".", "--legacy"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(line["width"], 300);
+    assert_eq!(line["pdq"].as_str().unwrap().len(), 64);
+    assert_eq!(line["md5"].as_str().unwrap().len(), 32);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("b.jpg: unsupported image format"));
+    let compare = ok(&imageguard(dir.path(), &["compare", "a.jpg", line["pdq"].as_str().unwrap()]));
+    assert!(compare.contains("distance: 0") && compare.contains("match"));
+}
+
+#[test]
+fn demo_runs_and_finds_every_edited_copy_and_no_unrelated_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&imageguard(dir.path(), &["demo"]));
+    assert!(out.contains("matched 6 of 6 known | false positives 0 of 4 unrelated"), "{out}");
+    assert!(out.contains("reports verified 6"));
+    assert!(out.contains("Stop It Now UK & Ireland"));
+    let arabic = ok(&imageguard(dir.path(), &["demo", "--locale", "ar-MA"]));
+    assert!(arabic.contains("report.iwf.org.uk/ma") && arabic.contains("Rtl"));
+}
