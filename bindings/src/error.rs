@@ -5,8 +5,10 @@
 //! `localizedDescription` (Swift) and `str(e)` (Python) always say what went wrong. No message carries
 //! pixels or hashes of the scanned image.
 
+use imageguard::bundle::BundleError;
 use imageguard::decode::DecodeError;
 use imageguard::report::ReportError;
+use imageguard::scanner::ScanError;
 use imageguard::signing::KeyError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -27,6 +29,15 @@ pub enum ImageGuardError {
     /// A well-formed report failed verification: unknown key or bad signature (altered bytes).
     #[error("report rejected: {0}")]
     ReportRejected(String),
+    /// A bundle (or delta) was refused: bad signature, rollback, expired, malformed.
+    #[error("bundle refused: {0}")]
+    BundleRejected(String),
+    /// Saved trust or decision state could not be read.
+    #[error("invalid saved state: {0}")]
+    InvalidState(String),
+    /// The operation was cancelled.
+    #[error("cancelled")]
+    Cancelled,
     /// A bug in imageguard (a caught panic). The message says where; please report it.
     #[error("internal error in imageguard: {0}")]
     Internal(String),
@@ -52,6 +63,21 @@ impl From<ReportError> for ImageGuardError {
         match e {
             ReportError::UntrustedKey(_) | ReportError::BadSignature => ImageGuardError::ReportRejected(e.to_string()),
             other => ImageGuardError::InvalidReport(other.to_string()),
+        }
+    }
+}
+
+impl From<ScanError> for ImageGuardError {
+    fn from(e: ScanError) -> Self {
+        match e {
+            ScanError::Image(decode) => decode.into(),
+            ScanError::Bundle(state @ BundleError::BadState(_)) => ImageGuardError::InvalidState(state.to_string()),
+            ScanError::Bundle(bundle) => ImageGuardError::BundleRejected(bundle.to_string()),
+            ScanError::BadBundle(text) => ImageGuardError::BundleRejected(text),
+            ScanError::BadState(text) => ImageGuardError::InvalidState(text),
+            ScanError::Report(text) => ImageGuardError::InvalidReport(text),
+            ScanError::Cancelled => ImageGuardError::Cancelled,
+            ScanError::Internal(text) => ImageGuardError::Internal(text),
         }
     }
 }

@@ -19,6 +19,8 @@ mod keys;
 mod logging;
 mod records;
 mod report;
+mod scan_records;
+mod scanner;
 
 pub use debug::{debug_induce_panic, live_object_count};
 pub use error::ImageGuardError;
@@ -27,3 +29,7 @@ pub use keys::DeviceKey;
 pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use records::{HashKind, MatchStrength, MatchedEntry, Variant};
 pub use report::{verify_report, ReportRecord};
+pub use scan_records::{
+    Action, AppOverrides, BundleInfo, HelpKind, HelpLink, MatchKind, PromptContent, ScanOutcome, ScannerConfig, TextDirection,
+};
+pub use scanner::Scanner;

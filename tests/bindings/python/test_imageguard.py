@@ -6,6 +6,7 @@ readable message, the logger is called, calls are thread-safe, objects are freed
 """
 
 import gc
+import os
 import threading
 import time
 import unittest
@@ -13,6 +14,18 @@ import unittest
 import imageguard_ffi as ig
 
 BUNDLE_SEQ = 7
+FIXTURES = os.environ.get("IMAGEGUARD_FIXTURES", "fixtures")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        return f.read()
+
+
+def scanner(device_key=None, locale="fr-CA", bundle="bundle-v1.bin", trust_state=b""):
+    config = ig.ScannerConfig(trusted_keys=[fixture("provider.pub")], threshold=1, locale=locale, region=None,
+                              overrides=ig.AppOverrides(), report_context=b"surface=python-test")
+    return ig.Scanner(fixture(bundle), config, trust_state, b"", device_key)
 
 
 def perceptual_entry():
@@ -178,6 +191,98 @@ class Bridge(unittest.TestCase):
         gc.collect()
         self.assertEqual(ig.live_object_count(), before)
         self.assertLess(rss_kib() - rss_before, 8 * 1024, "RSS grew by more than 8 MiB over 10k keys")
+
+
+class Scanning(unittest.TestCase):
+    def test_known_image_prompts_and_reports_verifiably(self):
+        key = ig.DeviceKey.generate()
+        outcome = scanner(key).scan_bytes(fixture("known.jpg"))
+        self.assertTrue(outcome.is_MATCH(), outcome)
+        self.assertEqual(outcome.kind, ig.MatchKind.EXACT(algorithm=ig.HashKind.BLAKE3))
+        self.assertEqual((outcome.bundle_id, outcome.list_id, outcome.bundle_sequence), ("fixtures", "synthetic-known", 1))
+        self.assertEqual(outcome.action, ig.Action.PROMPT_AND_REPORT)
+        self.assertEqual(outcome.prompt.locale, "fr", "fr-CA falls back to fr")
+        self.assertTrue(outcome.prompt.title and outcome.prompt.body and outcome.prompt.help_links)
+        record = ig.verify_report(outcome.report, [key.public_key()])
+        self.assertEqual(record.context, b"surface=python-test")
+        self.assertEqual(record.bundle_id, "fixtures")
+        self.assertTrue(record.entry.is_EXACT())
+
+    def test_edited_copy_and_pixels_match_unrelated_does_not(self):
+        s = scanner()
+        rotated = s.scan_bytes(fixture("known-rotated.jpg"))
+        self.assertTrue(rotated.is_MATCH(), rotated)
+        self.assertIsNone(rotated.report, "no device key, no report")
+        pixels = s.scan_pixels(fixture("known.rgba"), 800, 600, 800 * 4, ig.PixelFormat.RGBA8)
+        self.assertTrue(pixels.is_MATCH(), pixels)
+        self.assertEqual(s.scan_bytes(fixture("unrelated.jpg")), ig.ScanOutcome.NO_MATCH())
+        self.assertTrue(s.scan_file(os.path.join(FIXTURES, "unrelated.jpg")).is_NO_MATCH())
+        self.assertTrue(s.scan_bytes(fixture("known-v2.jpg")).is_NO_MATCH(), "only in v2")
+
+    def test_bundle_update_delta_and_rollback(self):
+        s = scanner()
+        info = s.bundle_info()
+        self.assertEqual((info.bundle_id, info.sequence, len(info.root_hex)), ("fixtures", 1, 64))
+        v2 = s.apply_delta(fixture("delta-v1-v2.bin"))
+        self.assertEqual(v2.sequence, 2)
+        self.assertEqual(s.bundle_bytes(), fixture("bundle-v2.bin"))
+        self.assertTrue(s.scan_bytes(fixture("known-v2.jpg")).is_MATCH())
+        with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
+            s.update_bundle(fixture("bundle-v1.bin"))
+        self.assertIn("rollback", str(caught.exception))
+        # The saved trust state refuses v1 in a new scanner too.
+        with self.assertRaises(ig.ImageGuardError.BundleRejected):
+            scanner(trust_state=s.trust_state())
+        self.assertEqual(scanner(bundle="bundle-v2.bin", trust_state=s.trust_state()).bundle_info().sequence, 2)
+
+    def test_bad_bundles_config_and_images_raise(self):
+        with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
+            scanner(bundle="known.jpg")
+        self.assertIn("bad magic", str(caught.exception))
+        config = ig.ScannerConfig(trusted_keys=[ig.DeviceKey.generate().public_key()], threshold=1, locale="en",
+                                  region=None, overrides=ig.AppOverrides(), report_context=b"")
+        with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
+            ig.Scanner(fixture("bundle-v1.bin"), config, b"", b"", None)
+        self.assertIn("signature", str(caught.exception))
+        config.threshold = 2
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument):
+            ig.Scanner(fixture("bundle-v1.bin"), config, b"", b"", None)
+        with self.assertRaises(ig.ImageGuardError.InvalidState):
+            scanner(trust_state=b"junk")
+        s = scanner()
+        with self.assertRaises(ig.ImageGuardError.Decode):
+            s.scan_bytes(fixture("known.jpg")[:2000])
+        with self.assertRaises(ig.ImageGuardError.Decode) as caught:
+            s.scan_file("/nonexistent/image.jpg")
+        self.assertIn("could not read the file", str(caught.exception))
+
+    def test_concurrent_scans(self):
+        s = scanner()
+        known, unrelated = fixture("known.jpg"), fixture("unrelated.jpg")
+        results, errors = [], []
+
+        def worker():
+            try:
+                for _ in range(5):
+                    results.append((s.scan_bytes(known).is_MATCH(), s.scan_bytes(unrelated).is_NO_MATCH()))
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(results, [(True, True)] * 20)
+
+    def test_scanners_are_freed(self):
+        gc.collect()
+        before = ig.live_object_count()
+        for _ in range(200):
+            scanner()
+        gc.collect()
+        self.assertEqual(ig.live_object_count(), before)
 
 
 def rss_kib():

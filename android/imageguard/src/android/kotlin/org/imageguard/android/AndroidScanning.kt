@@ -1,0 +1,112 @@
+package org.imageguard.android
+
+import android.content.ContentResolver
+import android.content.Context
+import android.content.res.AssetFileDescriptor
+import android.graphics.Bitmap
+import android.graphics.BitmapFactory
+import android.net.Uri
+import java.io.File
+import java.io.FileInputStream
+import java.io.IOException
+import java.io.InputStream
+import java.nio.ByteBuffer
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.imageguard.ImageGuard
+import org.imageguard.ffi.ImageGuardException
+import org.imageguard.ffi.ScanOutcome
+
+/** Largest file read for scanning, as in the core's default decode limits. */
+private const val MAX_FILE_BYTES = 64L shl 20
+
+/** BitmapFactory decodes at least this short side, as PDQ's reference pipeline resamples to 512x512. */
+private const val MIN_SHORT_SIDE = 512
+
+/**
+ * Scans the image behind a content:// or file:// Uri (a photo picker result, a share intent).
+ *
+ * The file's bytes go to the core (one direct-buffer copy, no Bitmap): exact and perceptual matching with
+ * the reference PDQ pipeline and JPEG DCT-scaled decoding. Formats the core does not decode (HEIF/HEIC,
+ * AVIF, DNG) fall back to BitmapFactory with the largest `inSampleSize` that keeps the short side >= 512,
+ * then perceptual matching of the pixels.
+ */
+suspend fun ImageGuard.scanUri(context: Context, uri: Uri): ScanOutcome {
+    val resolver = context.contentResolver
+    val bytes = withContext(Dispatchers.IO) { resolver.readLimited(uri) }
+    return scanWithFallback(bytes) { resolver.openInputStream(uri) ?: throw IOException("cannot open $uri") }
+}
+
+/** Like [scanUri], for a file path. */
+suspend fun ImageGuard.scanImageFile(file: File): ScanOutcome {
+    val bytes = withContext(Dispatchers.IO) { FileInputStream(file).use { it.readDirect(file.length()) } }
+    return scanWithFallback(bytes) { FileInputStream(file) }
+}
+
+private suspend fun ImageGuard.scanWithFallback(bytes: ByteBuffer, open: () -> InputStream): ScanOutcome =
+    try {
+        scan(bytes)
+    } catch (e: ImageGuardException.Decode) {
+        if (e.message?.contains("unsupported image format") != true) throw e
+        val bitmap = withContext(Dispatchers.IO) { decodeSampled(open) } ?: throw e
+        try {
+            scanBitmap(bitmap)
+        } finally {
+            bitmap.recycle()
+        }
+    }
+
+/** BitmapFactory's decode at the largest power-of-two reduction whose short side is still >= 512. */
+internal fun decodeSampled(open: () -> InputStream): Bitmap? {
+    val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+    open().use { BitmapFactory.decodeStream(it, null, bounds) }
+    val shortSide = minOf(bounds.outWidth, bounds.outHeight)
+    if (shortSide <= 0) return null
+    var sample = 1
+    while (shortSide / (sample * 2) >= MIN_SHORT_SIDE) sample *= 2
+    val options = BitmapFactory.Options().apply {
+        inSampleSize = sample
+        inPreferredConfig = Bitmap.Config.ARGB_8888
+    }
+    return open().use { BitmapFactory.decodeStream(it, null, options) }
+}
+
+private fun ContentResolver.readLimited(uri: Uri): ByteBuffer {
+    val descriptor = openAssetFileDescriptor(uri, "r") ?: throw IOException("cannot open $uri")
+    return descriptor.use { afd ->
+        // The channel fast path reads from the descriptor's start: only for whole files (offset 0).
+        val whole = afd.startOffset == 0L && afd.length != AssetFileDescriptor.UNKNOWN_LENGTH
+        val length = if (whole) afd.length else -1L
+        afd.createInputStream().use { it.readDirect(length) }
+    }
+}
+
+/** Reads a whole stream into a direct buffer (zero-copy into Rust), refusing more than [MAX_FILE_BYTES]. */
+private fun InputStream.readDirect(knownLength: Long): ByteBuffer {
+    if (knownLength > MAX_FILE_BYTES) throw IOException("the file is $knownLength bytes, over the $MAX_FILE_BYTES byte limit")
+    if (this is FileInputStream && knownLength >= 0) {
+        val buffer = ByteBuffer.allocateDirect(knownLength.toInt())
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) Unit
+        buffer.flip()
+        return buffer
+    }
+    val bytes = readNBytesCompat(MAX_FILE_BYTES + 1)
+    if (bytes.size > MAX_FILE_BYTES) throw IOException("the file is over the $MAX_FILE_BYTES byte limit")
+    return ByteBuffer.allocateDirect(bytes.size).apply {
+        put(bytes)
+        flip()
+    }
+}
+
+private fun InputStream.readNBytesCompat(limit: Long): ByteArray {
+    val out = java.io.ByteArrayOutputStream()
+    val chunk = ByteArray(64 * 1024)
+    var total = 0L
+    while (total < limit) {
+        val n = read(chunk, 0, minOf(chunk.size.toLong(), limit - total).toInt())
+        if (n < 0) break
+        out.write(chunk, 0, n)
+        total += n
+    }
+    return out.toByteArray()
+}

@@ -1,0 +1,111 @@
+package org.imageguard
+
+import java.nio.ByteBuffer
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.imageguard.ffi.BundleInfo
+import org.imageguard.ffi.DeviceKey
+import org.imageguard.ffi.LogLevel
+import org.imageguard.ffi.Logger
+import org.imageguard.ffi.PixelFormat
+import org.imageguard.ffi.ScanOutcome
+import org.imageguard.ffi.Scanner
+import org.imageguard.ffi.ScannerConfig
+
+/**
+ * The app's entry point: one instance per app (per bundle), shared by every coroutine and thread.
+ *
+ * Scanning decodes and hashes images, which is CPU work: every suspending call runs on
+ * [Dispatchers.Default], so it is safe to call from the main thread. Nothing here touches the network;
+ * the app downloads bundle updates and sends reports itself. Errors are `ImageGuardException` subclasses
+ * whose `message` says what went wrong.
+ *
+ * The native scanner is freed by [close] (or `use { }`); a forgotten instance is freed when collected.
+ * The state blobs ([trustState], [decisionState]) and [bundleBytes] are what the app persists.
+ */
+class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseable {
+
+    companion object {
+        /**
+         * Verifies [bundle] against [config]'s trusted keys and the saved [trustState] (anti-rollback), and
+         * restores the saved [decisionState] (thresholds/caps). Reports are signed with [deviceKey] if given.
+         */
+        suspend fun open(
+            bundle: ByteArray,
+            config: ScannerConfig,
+            trustState: ByteArray = ByteArray(0),
+            decisionState: ByteArray = ByteArray(0),
+            deviceKey: DeviceKey? = null,
+        ): ImageGuard = withContext(Dispatchers.Default) {
+            ImageGuard(Scanner(bundle, config, trustState.toDirectBuffer(), decisionState.toDirectBuffer(), deviceKey))
+        }
+
+        /** A new report-signing key; store [DeviceKey.toPkcs8] in the Android Keystore-backed storage. */
+        fun newDeviceKey(): DeviceKey = DeviceKey.generate()
+
+        /** Re-creates a key saved with [DeviceKey.toPkcs8]. */
+        fun importDeviceKey(pkcs8: ByteArray): DeviceKey = DeviceKey.fromPkcs8(pkcs8.toDirectBuffer())
+
+        /** Sends imageguard's log messages at [level] and above to [log] (from any thread). */
+        fun setLogger(level: LogLevel = LogLevel.INFO, log: (LogLevel, String) -> Unit) {
+            org.imageguard.ffi.setLogger(LambdaLogger(log), level)
+        }
+
+        /** Sends imageguard's log messages to [logger] (e.g. the Android `LogcatLogger`). */
+        fun setLogger(logger: Logger, level: LogLevel = LogLevel.INFO) = org.imageguard.ffi.setLogger(logger, level)
+
+        fun clearLogger() = org.imageguard.ffi.clearLogger()
+    }
+
+    /** Scans an encoded image (JPEG, PNG, WebP, GIF, BMP): exact and perceptual matching. */
+    suspend fun scan(image: ByteArray): ScanOutcome = withContext(Dispatchers.Default) {
+        scanner.scanBytes(image.toDirectBuffer())
+    }
+
+    /** Like [scan], without a copy when [image] is a direct buffer (its remaining bytes are scanned). */
+    suspend fun scan(image: ByteBuffer): ScanOutcome = withContext(Dispatchers.Default) {
+        scanner.scanBytes(image.forFfi())
+    }
+
+    /** Reads and scans a file (within the 64 MiB input limit). */
+    suspend fun scanFile(path: String): ScanOutcome = withContext(Dispatchers.Default) { scanner.scanFile(path) }
+
+    /**
+     * Scans raw pixels: [height] rows of [rowBytes] bytes, each starting with [width] pixels of [format].
+     * Perceptual matching only (there are no file bytes to hash exactly).
+     */
+    suspend fun scanPixels(
+        pixels: ByteBuffer,
+        width: Int,
+        height: Int,
+        rowBytes: Int,
+        format: PixelFormat = PixelFormat.RGBA8,
+    ): ScanOutcome {
+        require(width > 0 && height > 0 && rowBytes > 0) { "width, height and rowBytes must be positive" }
+        return withContext(Dispatchers.Default) {
+            scanner.scanPixels(pixels.forFfi(), width.toUInt(), height.toUInt(), rowBytes.toUInt(), format)
+        }
+    }
+
+    /** Replaces the bundle with a newer full bundle; persist [bundleBytes] and [trustState] afterwards. */
+    suspend fun updateBundle(bundle: ByteArray): BundleInfo = withContext(Dispatchers.Default) { scanner.updateBundle(bundle) }
+
+    /** Applies a delta to the active bundle; persist [bundleBytes] and [trustState] afterwards. */
+    suspend fun applyDelta(delta: ByteArray): BundleInfo = withContext(Dispatchers.Default) {
+        scanner.applyDelta(delta.toDirectBuffer())
+    }
+
+    val bundleInfo: BundleInfo get() = scanner.bundleInfo()
+
+    fun bundleBytes(): ByteArray = scanner.bundleBytes()
+
+    fun trustState(): ByteArray = scanner.trustState()
+
+    fun decisionState(): ByteArray = scanner.decisionState()
+
+    override fun close() = scanner.close()
+}
+
+private class LambdaLogger(private val block: (LogLevel, String) -> Unit) : Logger {
+    override fun log(level: LogLevel, message: String) = block(level, message)
+}

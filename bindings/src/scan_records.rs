@@ -1,0 +1,234 @@
+//! Foreign-facing mirrors of the scanner's configuration and results (prompts, actions, bundle info).
+
+use crate::records::{HashKind, MatchStrength, Variant};
+use imageguard::{policy, prompts, scanner};
+
+/// What the app should do about a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Action {
+    None,
+    Prompt,
+    Report,
+    PromptAndReport,
+}
+
+impl From<policy::Action> for Action {
+    fn from(action: policy::Action) -> Self {
+        match action {
+            policy::Action::None => Action::None,
+            policy::Action::Prompt => Action::Prompt,
+            policy::Action::Report => Action::Report,
+            policy::Action::PromptAndReport => Action::PromptAndReport,
+        }
+    }
+}
+
+impl From<Action> for policy::Action {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::None => policy::Action::None,
+            Action::Prompt => policy::Action::Prompt,
+            Action::Report => policy::Action::Report,
+            Action::PromptAndReport => policy::Action::PromptAndReport,
+        }
+    }
+}
+
+/// Stricter settings than the bundle's policy (looser ones are ignored by the core).
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct AppOverrides {
+    #[uniffi(default = None)]
+    pub exact: Option<Action>,
+    #[uniffi(default = None)]
+    pub perceptual_strong: Option<Action>,
+    #[uniffi(default = None)]
+    pub perceptual_weak: Option<Action>,
+    #[uniffi(default = None)]
+    pub report_threshold: Option<u16>,
+}
+
+impl From<AppOverrides> for policy::AppOverrides {
+    fn from(o: AppOverrides) -> Self {
+        policy::AppOverrides {
+            exact: o.exact.map(Into::into),
+            perceptual_strong: o.perceptual_strong.map(Into::into),
+            perceptual_weak: o.perceptual_weak.map(Into::into),
+            report_threshold: o.report_threshold,
+        }
+    }
+}
+
+/// How a scanner behaves. Decoding limits are the core's defaults (100 MP, 64 MiB files).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScannerConfig {
+    /// Ed25519 public keys (32 bytes each) of the list providers the app trusts.
+    pub trusted_keys: Vec<Vec<u8>>,
+    /// How many of them must sign a bundle.
+    #[uniffi(default = 1)]
+    pub threshold: u32,
+    /// The user's locale (BCP 47), for prompt texts.
+    pub locale: String,
+    /// The user's region (ISO 3166 alpha-2), for help links; from the locale if absent.
+    #[uniffi(default = None)]
+    pub region: Option<String>,
+    #[uniffi(default)]
+    pub overrides: AppOverrides,
+    /// Opaque app context put into reports (at most 1024 bytes; may be empty).
+    pub report_context: Vec<u8>,
+}
+
+/// How an image matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MatchKind {
+    /// An exact hash of the file (or the image's exact PDQ hash) is listed.
+    Exact { algorithm: HashKind },
+    /// A near PDQ match, for one rotation/flip of the image.
+    Perceptual { variant: Variant, strength: MatchStrength },
+}
+
+impl From<scanner::MatchKind> for MatchKind {
+    fn from(kind: scanner::MatchKind) -> Self {
+        match kind {
+            scanner::MatchKind::Exact { algorithm } => MatchKind::Exact { algorithm: algorithm.into() },
+            scanner::MatchKind::Perceptual { variant, strength } => {
+                MatchKind::Perceptual { variant: variant.into(), strength: strength.into() }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TextDirection {
+    Ltr,
+    Rtl,
+}
+
+/// Whether a link offers help to the user or a place to report abuse images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HelpKind {
+    Help,
+    Report,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HelpLink {
+    pub kind: HelpKind,
+    pub label: String,
+    pub url: String,
+    pub phone: Option<String>,
+}
+
+/// The prompt to show, in the user's language (see `docs/android.md` / `docs/ios.md` for the layout).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PromptContent {
+    /// BCP 47 tag of the texts chosen (after fallback), lower case.
+    pub locale: String,
+    pub direction: TextDirection,
+    pub title: String,
+    pub body: String,
+    pub dont_send_button: String,
+    pub get_help_button: String,
+    pub help_caption: String,
+    pub report_caption: String,
+    /// The region whose links were chosen (`*` for the international fallback).
+    pub region: String,
+    pub help_links: Vec<HelpLink>,
+}
+
+impl From<prompts::PromptContent> for PromptContent {
+    fn from(p: prompts::PromptContent) -> Self {
+        let t = p.texts;
+        PromptContent {
+            locale: t.tag,
+            direction: match t.direction {
+                prompts::TextDirection::Ltr => TextDirection::Ltr,
+                prompts::TextDirection::Rtl => TextDirection::Rtl,
+            },
+            title: t.title,
+            body: t.body,
+            dont_send_button: t.dont_send_button,
+            get_help_button: t.get_help_button,
+            help_caption: t.help_caption,
+            report_caption: t.report_caption,
+            region: p.region,
+            help_links: p
+                .help_links
+                .into_iter()
+                .map(|l| HelpLink {
+                    kind: match l.kind {
+                        prompts::HelpKind::Help => HelpKind::Help,
+                        prompts::HelpKind::Report => HelpKind::Report,
+                    },
+                    label: l.label,
+                    url: l.url,
+                    phone: l.phone,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What a scan found. `NoMatch` carries nothing about the image, by design.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ScanOutcome {
+    NoMatch,
+    Match {
+        kind: MatchKind,
+        bundle_id: String,
+        list_id: String,
+        bundle_sequence: u64,
+        /// What the policy asks for now (`None` when a cap holds it back).
+        action: Action,
+        /// Present when the action includes a prompt.
+        prompt: Option<PromptContent>,
+        /// The signed report to send, when the action includes one and a device key is set.
+        report: Option<Vec<u8>>,
+    },
+}
+
+impl From<scanner::ScanOutcome> for ScanOutcome {
+    fn from(outcome: scanner::ScanOutcome) -> Self {
+        match outcome {
+            scanner::ScanOutcome::NoMatch => ScanOutcome::NoMatch,
+            scanner::ScanOutcome::Match(info) => {
+                let info = *info;
+                ScanOutcome::Match {
+                    kind: info.kind.into(),
+                    bundle_id: info.bundle_id,
+                    list_id: info.list_id,
+                    bundle_sequence: info.bundle_sequence,
+                    action: info.action.into(),
+                    prompt: info.prompt.map(Into::into),
+                    report: info.report,
+                }
+            }
+        }
+    }
+}
+
+/// The active bundle's identity (show it, or compare its root with the platform's published roots).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BundleInfo {
+    pub bundle_id: String,
+    pub list_ids: Vec<String>,
+    pub sequence: u64,
+    pub root_hex: String,
+    /// Unix seconds after which the bundle is refused.
+    pub expires: u64,
+    pub exact_entries: u64,
+    pub perceptual_entries: u64,
+}
+
+impl From<scanner::BundleInfo> for BundleInfo {
+    fn from(i: scanner::BundleInfo) -> Self {
+        BundleInfo {
+            bundle_id: i.bundle_id,
+            list_ids: i.list_ids,
+            sequence: i.sequence,
+            root_hex: i.root_hex,
+            expires: i.expires,
+            exact_entries: i.exact_entries,
+            perceptual_entries: i.perceptual_entries,
+        }
+    }
+}

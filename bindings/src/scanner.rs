@@ -1,0 +1,112 @@
+//! The scanner as a foreign object: one per app, shared by all threads (the core is `Send + Sync`).
+
+use crate::debug::LiveToken;
+use crate::hashing::PixelFormat;
+use crate::keys::DeviceKey;
+use crate::scan_records::{BundleInfo, ScanOutcome, ScannerConfig};
+use crate::{guard, ImageGuardError};
+use imageguard::bundle::TrustConfig;
+use imageguard::decode::PixelBuffer;
+use imageguard::report;
+use imageguard::scanner;
+use imageguard::signing::VerifyingKey;
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, uniffi::Object)]
+pub struct Scanner {
+    inner: scanner::Scanner,
+    _live: LiveToken,
+}
+
+fn core_config(config: ScannerConfig) -> Result<scanner::ScannerConfig, ImageGuardError> {
+    let keys = config.trusted_keys.iter().map(|k| VerifyingKey::from_bytes(k)).collect::<Result<Vec<_>, _>>()?;
+    let trust = TrustConfig::new(keys, config.threshold as usize)
+        .map_err(|e| ImageGuardError::InvalidArgument(e.to_string()))?;
+    Ok(scanner::ScannerConfig {
+        trust,
+        locale: config.locale,
+        region: config.region,
+        overrides: config.overrides.into(),
+        limits: Default::default(),
+        report_context: config.report_context,
+    })
+}
+
+#[uniffi::export]
+impl Scanner {
+    /// A scanner over a signed bundle. `trust_state` and `decision_state` are what the app saved from
+    /// [`Scanner::trust_state`] / [`Scanner::decision_state`] (empty on first use). Reports are signed with
+    /// `device_key` when given.
+    #[uniffi::constructor]
+    pub fn new(
+        bundle: Vec<u8>,
+        config: ScannerConfig,
+        trust_state: &[u8],
+        decision_state: &[u8],
+        device_key: Option<Arc<DeviceKey>>,
+    ) -> Result<Arc<Scanner>, ImageGuardError> {
+        guard::call(|| {
+            let device_key = match device_key {
+                Some(key) => Some(report::DeviceKey::from_pkcs8(&key.inner.to_pkcs8())?),
+                None => None,
+            };
+            let inner = scanner::Scanner::new(bundle, core_config(config)?, trust_state, decision_state, device_key)?;
+            Ok(Arc::new(Scanner { inner, _live: LiveToken::new() }))
+        })
+    }
+
+    /// Scans encoded image bytes (JPEG, PNG, WebP, GIF, BMP).
+    pub fn scan_bytes(&self, bytes: &[u8]) -> Result<ScanOutcome, ImageGuardError> {
+        guard::call(|| Ok(self.inner.scan_bytes(bytes)?.into()))
+    }
+
+    /// Scans raw pixels (perceptual matching only: there are no file bytes to hash exactly).
+    pub fn scan_pixels(
+        &self,
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        stride: u32,
+        format: PixelFormat,
+    ) -> Result<ScanOutcome, ImageGuardError> {
+        guard::call(|| {
+            let buffer = PixelBuffer::new(pixels, width as usize, height as usize, stride as usize, format.into());
+            Ok(self.inner.scan_pixels(&buffer)?.into())
+        })
+    }
+
+    /// Reads and scans a file.
+    pub fn scan_file(&self, path: String) -> Result<ScanOutcome, ImageGuardError> {
+        guard::call(|| Ok(self.inner.scan_file(Path::new(&path))?.into()))
+    }
+
+    /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
+    pub fn update_bundle(&self, bundle: Vec<u8>) -> Result<BundleInfo, ImageGuardError> {
+        guard::call(|| Ok(self.inner.update_bundle(bundle)?.into()))
+    }
+
+    /// Applies a delta to the active bundle. Nothing changes if any check fails.
+    pub fn apply_delta(&self, delta: &[u8]) -> Result<BundleInfo, ImageGuardError> {
+        guard::call(|| Ok(self.inner.apply_delta(delta)?.into()))
+    }
+
+    pub fn bundle_info(&self) -> BundleInfo {
+        self.inner.bundle_info().into()
+    }
+
+    /// The active bundle's bytes, to store after an update or a delta.
+    pub fn bundle_bytes(&self) -> Vec<u8> {
+        self.inner.bundle_bytes().to_vec()
+    }
+
+    /// Anti-rollback state to persist after every bundle change.
+    pub fn trust_state(&self) -> Vec<u8> {
+        self.inner.trust_state()
+    }
+
+    /// Threshold/cap state to persist (e.g. when the app goes to the background).
+    pub fn decision_state(&self) -> Vec<u8> {
+        self.inner.decision_state()
+    }
+}

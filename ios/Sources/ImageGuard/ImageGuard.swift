@@ -1,0 +1,120 @@
+// The app's entry point on iOS: a Sendable scanner with async, typed-throwing calls.
+//
+// Scanning decodes and hashes images (CPU work, 10-100 ms per photo), so every call hops off the caller's
+// executor to a concurrent dispatch queue and never blocks the main actor or the cooperative pool. Nothing
+// here touches the network: the app downloads bundle updates and sends reports itself.
+
+import Foundation
+@_exported import ImageGuardFFI
+
+extension ImageGuardError {
+    /// Any error thrown by the generated bindings, as an `ImageGuardError` (uniffi's own internal errors,
+    /// which should never happen, become `.Internal`).
+    static func wrap(_ error: any Error) -> ImageGuardError {
+        (error as? ImageGuardError) ?? .Internal(message: String(describing: error))
+    }
+
+    /// The human-readable message of any case.
+    public var message: String {
+        switch self {
+        case .InvalidArgument(let m), .InvalidKey(let m), .Decode(let m), .InvalidReport(let m),
+             .ReportRejected(let m), .BundleRejected(let m), .InvalidState(let m), .Cancelled(let m),
+             .Internal(let m):
+            return m
+        }
+    }
+}
+
+/// Runs blocking imageguard work on a concurrent queue and resumes the caller with its typed result.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(ImageGuardError) -> T {
+    let result: Result<T, ImageGuardError> = await withCheckedContinuation { continuation in
+        ImageGuard.queue.async {
+            continuation.resume(returning: Result { try work() }.mapError(ImageGuardError.wrap))
+        }
+    }
+    return try result.get()
+}
+
+/// One instance per app (per bundle), shared freely between tasks and threads. The native scanner is freed
+/// when the last reference goes away. Persist `bundleBytes`, `trustState` and `decisionState`.
+public final class ImageGuard: Sendable {
+    static let queue = DispatchQueue(label: "org.imageguard.work", qos: .userInitiated, attributes: .concurrent)
+
+    private let scanner: ImageGuardFFI.Scanner
+
+    /// Verifies `bundle` against `config`'s trusted keys and the saved `trustState` (anti-rollback), and
+    /// restores the saved `decisionState`. Reports are signed with `deviceKey` when given.
+    public init(
+        bundle: Data,
+        config: ScannerConfig,
+        trustState: Data = Data(),
+        decisionState: Data = Data(),
+        deviceKey: DeviceKey? = nil
+    ) async throws(ImageGuardError) {
+        scanner = try await offload {
+            try ImageGuardFFI.Scanner(bundle: bundle, config: config, trustState: trustState, decisionState: decisionState, deviceKey: deviceKey)
+        }
+    }
+
+    /// A new report-signing key; keep `toPkcs8()` in the Keychain.
+    public static func newDeviceKey() throws(ImageGuardError) -> DeviceKey {
+        do { return try DeviceKey.generate() } catch { throw .wrap(error) }
+    }
+
+    /// Re-creates a key saved with `toPkcs8()`.
+    public static func importDeviceKey(pkcs8: Data) throws(ImageGuardError) -> DeviceKey {
+        do { return try DeviceKey.fromPkcs8(pkcs8: pkcs8) } catch { throw .wrap(error) }
+    }
+
+    /// Sends imageguard's log messages at `level` and above to `logger` (from any thread).
+    public static func setLogger(_ logger: any Logger, level: LogLevel = .info) throws(ImageGuardError) {
+        do { try ImageGuardFFI.setLogger(logger: logger, levelFilter: level) } catch { throw .wrap(error) }
+    }
+
+    public static func clearLogger() {
+        ImageGuardFFI.clearLogger()
+    }
+
+    /// Scans an encoded image (JPEG, PNG, WebP, GIF, BMP): exact and perceptual matching.
+    public func scan(_ image: Data) async throws(ImageGuardError) -> ScanOutcome {
+        try await offload { [scanner] in try scanner.scanBytes(bytes: image) }
+    }
+
+    /// Reads and scans a file (within the 64 MiB input limit).
+    public func scanFile(at url: URL) async throws(ImageGuardError) -> ScanOutcome {
+        try await offload { [scanner] in try scanner.scanFile(path: url.path) }
+    }
+
+    /// Scans raw pixels: `height` rows of `bytesPerRow` bytes, each starting with `width` pixels of
+    /// `format`. Perceptual matching only (there are no file bytes to hash exactly).
+    public func scanPixels(
+        _ pixels: Data, width: Int, height: Int, bytesPerRow: Int, format: PixelFormat
+    ) async throws(ImageGuardError) -> ScanOutcome {
+        guard let w = UInt32(exactly: width), let h = UInt32(exactly: height), let stride = UInt32(exactly: bytesPerRow) else {
+            throw .InvalidArgument(message: "invalid argument: width, height and bytesPerRow must be within 0...\(UInt32.max)")
+        }
+        return try await offload { [scanner] in
+            try scanner.scanPixels(pixels: pixels, width: w, height: h, stride: stride, format: format)
+        }
+    }
+
+    /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
+    public func updateBundle(_ bundle: Data) async throws(ImageGuardError) -> BundleInfo {
+        try await offload { [scanner] in try scanner.updateBundle(bundle: bundle) }
+    }
+
+    /// Applies a delta to the active bundle. Nothing changes if any check fails.
+    public func applyDelta(_ delta: Data) async throws(ImageGuardError) -> BundleInfo {
+        try await offload { [scanner] in try scanner.applyDelta(delta: delta) }
+    }
+
+    public var bundleInfo: BundleInfo { scanner.bundleInfo() }
+    public var bundleBytes: Data { scanner.bundleBytes() }
+    public var trustState: Data { scanner.trustState() }
+    public var decisionState: Data { scanner.decisionState() }
+}
+
+/// Verifies a report (platform side, or an app's own checks) against trusted device public keys.
+public func verifyReport(_ report: Data, trustedPublicKeys: [Data]) throws(ImageGuardError) -> ReportRecord {
+    do { return try ImageGuardFFI.verifyReport(report: report, trustedPublicKeys: trustedPublicKeys) } catch { throw .wrap(error) }
+}

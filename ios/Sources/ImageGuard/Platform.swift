@@ -1,0 +1,108 @@
+// Apple-only helpers: CGImage/UIImage pixels, ImageIO thumbnail decoding for formats the core does not
+// decode (HEIC/HEIF, AVIF, RAW), and an os.Logger logger. Compiled out on Linux, where the rest is tested.
+
+import Foundation
+
+#if canImport(CoreGraphics)
+import CoreGraphics
+
+extension ImageGuard {
+    /// Scans a CGImage's pixels (perceptual matching only). The image is drawn into an RGBA8 buffer at
+    /// most 1024 pixels on its long side: PDQ works at 512x512, so a larger copy would only cost memory.
+    public func scan(cgImage image: CGImage) async throws(ImageGuardError) -> ScanOutcome {
+        let scale = min(1.0, 1024.0 / Double(max(image.width, image.height)))
+        let width = max(1, Int((Double(image.width) * scale).rounded()))
+        let height = max(1, Int((Double(image.height) * scale).rounded()))
+        let bytesPerRow = width * 4
+        var pixels = Data(count: bytesPerRow * height)
+        let drawn = pixels.withUnsafeMutableBytes { raw -> Bool in
+            guard let context = CGContext(
+                data: raw.baseAddress, width: width, height: height, bitsPerComponent: 8, bytesPerRow: bytesPerRow,
+                space: CGColorSpace(name: CGColorSpace.sRGB) ?? CGColorSpaceCreateDeviceRGB(),
+                bitmapInfo: CGImageAlphaInfo.noneSkipLast.rawValue
+            ) else { return false }
+            context.interpolationQuality = .medium
+            context.draw(image, in: CGRect(x: 0, y: 0, width: width, height: height))
+            return true
+        }
+        guard drawn else { throw .InvalidArgument(message: "invalid argument: could not draw the CGImage") }
+        return try await scanPixels(pixels, width: width, height: height, bytesPerRow: bytesPerRow, format: .rgba8)
+    }
+}
+#endif
+
+#if canImport(ImageIO) && canImport(CoreGraphics)
+import ImageIO
+
+extension ImageGuard {
+    /// Scans an image file of any format iOS decodes. Formats the core decodes (JPEG, PNG, WebP, GIF, BMP)
+    /// are scanned from their bytes (exact and perceptual matching, reference-exact decoding); others
+    /// (HEIC, AVIF, RAW) are decoded by ImageIO as a thumbnail whose short side is at least 512 pixels,
+    /// then scanned perceptually.
+    public func scanImageFile(at url: URL) async throws(ImageGuardError) -> ScanOutcome {
+        do {
+            return try await scanFile(at: url)
+        } catch .Decode(let message) where message.contains("unsupported image format") {
+            guard let thumbnail = Self.thumbnail(url: url) else { throw .Decode(message: message) }
+            return try await scan(cgImage: thumbnail)
+        }
+    }
+
+    /// ImageIO's decode at the smallest size whose short side is still >= 512 (EXIF orientation is not
+    /// applied: the reference hashes stored pixels, and PDQ's rotations cover turned copies).
+    static func thumbnail(url: URL) -> CGImage? {
+        guard let source = CGImageSourceCreateWithURL(url as CFURL, nil),
+              let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
+              let width = properties[kCGImagePropertyPixelWidth] as? Int,
+              let height = properties[kCGImagePropertyPixelHeight] as? Int,
+              width > 0, height > 0
+        else { return nil }
+        let short = min(width, height), long = max(width, height)
+        let maxSide = short <= 512 ? long : Int((Double(long) * 512.0 / Double(short)).rounded(.up))
+        let options: [CFString: Any] = [
+            kCGImageSourceCreateThumbnailFromImageAlways: true,
+            kCGImageSourceCreateThumbnailWithTransform: false,
+            kCGImageSourceShouldCacheImmediately: true,
+            kCGImageSourceThumbnailMaxPixelSize: maxSide,
+        ]
+        return CGImageSourceCreateThumbnailAtIndex(source, 0, options as CFDictionary)
+    }
+}
+#endif
+
+#if canImport(UIKit)
+import UIKit
+
+extension ImageGuard {
+    /// Scans a UIImage's pixels (perceptual matching only).
+    public func scan(uiImage image: UIImage) async throws(ImageGuardError) -> ScanOutcome {
+        guard let cgImage = image.cgImage else {
+            throw .InvalidArgument(message: "invalid argument: the UIImage has no CGImage (CIImage-backed?)")
+        }
+        return try await scan(cgImage: cgImage)
+    }
+}
+#endif
+
+#if canImport(os)
+import os
+
+/// Forwards imageguard's log messages to the unified logging system. imageguard never logs hash material,
+/// so messages are marked public.
+public final class OSLogLogger: Logger, @unchecked Sendable {
+    private let logger: os.Logger
+
+    public init(subsystem: String = "org.imageguard", category: String = "ImageGuard") {
+        logger = os.Logger(subsystem: subsystem, category: category)
+    }
+
+    public func log(level: LogLevel, message: String) {
+        switch level {
+        case .error: logger.error("\(message, privacy: .public)")
+        case .warn: logger.warning("\(message, privacy: .public)")
+        case .info: logger.info("\(message, privacy: .public)")
+        case .debug, .trace: logger.debug("\(message, privacy: .public)")
+        }
+    }
+}
+#endif

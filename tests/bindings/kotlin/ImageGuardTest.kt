@@ -1,0 +1,208 @@
+package org.imageguard.test
+
+import java.io.File
+import java.nio.ByteBuffer
+import java.util.Collections
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.runBlocking
+import org.imageguard.ImageGuard
+import org.imageguard.ffi.Action
+import org.imageguard.ffi.DeviceKey
+import org.imageguard.ffi.HashKind
+import org.imageguard.ffi.ImageGuardException
+import org.imageguard.ffi.LogLevel
+import org.imageguard.ffi.MatchKind
+import org.imageguard.ffi.MatchStrength
+import org.imageguard.ffi.MatchedEntry
+import org.imageguard.ffi.PixelFormat
+import org.imageguard.ffi.ScanOutcome
+import org.imageguard.ffi.ScannerConfig
+import org.imageguard.ffi.Variant
+import org.imageguard.ffi.debugInducePanic
+import org.imageguard.ffi.liveObjectCount
+import org.imageguard.ffi.pdqHashPixels
+import org.imageguard.ffi.verifyReport
+import org.imageguard.toDirectBuffer
+import org.junit.Assert.assertArrayEquals
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+
+/** The generated Kotlin bindings and the `ImageGuard` facade, on the JVM, against the real library. */
+class ImageGuardTest {
+    private val fixtures = File(System.getenv("IMAGEGUARD_FIXTURES") ?: "fixtures")
+    private fun fixture(name: String): ByteArray = File(fixtures, name).readBytes()
+
+    private fun config(locale: String = "fr-CA") = ScannerConfig(
+        trustedKeys = listOf(fixture("provider.pub")),
+        locale = locale,
+        reportContext = "surface=kotlin-test".toByteArray(),
+    )
+
+    private fun open(deviceKey: DeviceKey? = null, bundle: String = "bundle-v1.bin", trustState: ByteArray = ByteArray(0)) =
+        runBlocking { ImageGuard.open(fixture(bundle), config(), trustState = trustState, deviceKey = deviceKey) }
+
+    private val entry = MatchedEntry.Perceptual("f0".repeat(32), Variant.ROTATE90, MatchStrength.STRONG)
+
+    private inline fun <reified E : ImageGuardException> assertThrowsWithMessage(part: String, block: () -> Unit): E {
+        try {
+            block()
+        } catch (e: ImageGuardException) {
+            assertTrue("expected ${E::class.simpleName}, got $e", e is E)
+            val message = e.message ?: ""
+            assertTrue("message '$message' should contain '$part'", message.contains(part))
+            return e as E
+        }
+        fail("expected ${E::class.simpleName}")
+        throw AssertionError()
+    }
+
+    @Test
+    fun keysAndReportsRoundTrip() {
+        ImageGuard.newDeviceKey().use { key ->
+            assertEquals(32, key.publicKey().size)
+            val report = key.signReport(1_700_000_123uL, "bundle-a", "list-1", 7uL, entry, "ctx".toByteArray().toDirectBuffer())
+            val record = verifyReport(report.toDirectBuffer(), listOf(key.publicKey()))
+            assertEquals("bundle-a", record.bundleId)
+            assertEquals(7uL, record.bundleSequence)
+            assertEquals(1_700_000_123uL / 60uL * 60uL, record.createdUnixSeconds)
+            assertEquals(entry, record.entry)
+            assertEquals(key.keyId(), record.deviceKeyIdHex)
+            ImageGuard.importDeviceKey(key.toPkcs8()).use { again -> assertArrayEquals(key.publicKey(), again.publicKey()) }
+
+            report[30] = (report[30].toInt() xor 1).toByte()
+            assertThrowsWithMessage<ImageGuardException.ReportRejected>("signature is invalid") {
+                verifyReport(report.toDirectBuffer(), listOf(key.publicKey()))
+            }
+        }
+    }
+
+    @Test
+    fun badInputThrowsWithReadableMessages() {
+        assertThrowsWithMessage<ImageGuardException.InvalidKey>("PKCS#8") { ImageGuard.importDeviceKey("nope".toByteArray()) }
+        assertThrowsWithMessage<ImageGuardException.InvalidReport>("bad magic") { verifyReport(ByteArray(9).toDirectBuffer(), emptyList()) }
+        assertThrowsWithMessage<ImageGuardException.InvalidArgument>("stride") {
+            pdqHashPixels(ByteBuffer.allocateDirect(100), 10u, 10u, 5u, PixelFormat.RGBA8)
+        }
+        assertThrowsWithMessage<ImageGuardException.BundleRejected>("bad magic") {
+            runBlocking { ImageGuard.open(fixture("known.jpg"), config()) }
+        }
+        open().use { guard ->
+            assertThrowsWithMessage<ImageGuardException.Decode>("unsupported image format") {
+                runBlocking { guard.scan("not an image".toByteArray()) }
+            }
+        }
+    }
+
+    @Test
+    fun knownImagePromptsAndReportsUnrelatedDoesNot() {
+        val key = ImageGuard.newDeviceKey()
+        open(key).use { guard ->
+            val outcome = runBlocking { guard.scan(fixture("known.jpg")) }
+            assertTrue("$outcome", outcome is ScanOutcome.Match)
+            val match = outcome as ScanOutcome.Match
+            assertEquals(MatchKind.Exact(HashKind.BLAKE3), match.kind)
+            assertEquals(Action.PROMPT_AND_REPORT, match.action)
+            val prompt = assertNotNull(match.prompt).let { match.prompt!! }
+            assertEquals("fr", prompt.locale)
+            assertTrue(prompt.title.isNotEmpty() && prompt.helpLinks.isNotEmpty())
+            val record = verifyReport(match.report!!.toDirectBuffer(), listOf(key.publicKey()))
+            assertEquals("surface=kotlin-test", String(record.context))
+            assertTrue(record.entry is MatchedEntry.Exact)
+
+            assertEquals(ScanOutcome.NoMatch, runBlocking { guard.scan(fixture("unrelated.jpg")) })
+            assertEquals(ScanOutcome.NoMatch, runBlocking { guard.scanFile(File(fixtures, "unrelated.jpg").path) })
+            val rotated = runBlocking { guard.scan(ByteBuffer.wrap(fixture("known-rotated.jpg"))) }
+            assertTrue("$rotated", rotated is ScanOutcome.Match && rotated.kind is MatchKind.Perceptual)
+            val pixels = ByteBuffer.allocateDirect(800 * 600 * 4).put(fixture("known.rgba"))
+            pixels.flip()
+            assertTrue(runBlocking { guard.scanPixels(pixels, 800, 600, 800 * 4) } is ScanOutcome.Match)
+        }
+        key.close()
+    }
+
+    @Test
+    fun bundleDeltaUpdateAndRollback() {
+        open().use { guard ->
+            assertEquals(1uL, guard.bundleInfo.sequence)
+            assertEquals(ScanOutcome.NoMatch, runBlocking { guard.scan(fixture("known-v2.jpg")) })
+            val info = runBlocking { guard.applyDelta(fixture("delta-v1-v2.bin")) }
+            assertEquals(2uL, info.sequence)
+            assertArrayEquals(fixture("bundle-v2.bin"), guard.bundleBytes())
+            assertTrue(runBlocking { guard.scan(fixture("known-v2.jpg")) } is ScanOutcome.Match)
+            assertThrowsWithMessage<ImageGuardException.BundleRejected>("rollback") {
+                runBlocking { guard.updateBundle(fixture("bundle-v1.bin")) }
+            }
+            assertThrowsWithMessage<ImageGuardException.BundleRejected>("rollback") { open(trustState = guard.trustState()) }
+        }
+    }
+
+    @Test
+    fun loggerReceivesMessages() {
+        val messages = Collections.synchronizedList(mutableListOf<Pair<LogLevel, String>>())
+        ImageGuard.setLogger(LogLevel.DEBUG) { level, message -> messages.add(level to message) }
+        try {
+            open().use { guard -> runBlocking { guard.scan(fixture("known.jpg")) } }
+        } finally {
+            ImageGuard.clearLogger()
+        }
+        assertTrue("$messages", messages.any { it.second.contains("bundle fixtures v1 loaded") })
+        assertTrue("$messages", messages.any { it.first == LogLevel.INFO && it.second.startsWith("match (exact)") })
+        val count = messages.size
+        DeviceKey.generate().close()
+        assertEquals("no messages after clearLogger", count, messages.size)
+    }
+
+    @Test
+    fun concurrentScansFromCoroutinesAndThreads() {
+        open().use { guard ->
+            val known = fixture("known.jpg")
+            val unrelated = fixture("unrelated.jpg")
+            val results = runBlocking {
+                (0 until 16).map { i ->
+                    async(Dispatchers.Default) { guard.scan(if (i % 2 == 0) known else unrelated) is ScanOutcome.Match }
+                }.awaitAll()
+            }
+            assertEquals((0 until 16).map { it % 2 == 0 }, results)
+            val pool = Executors.newFixedThreadPool(4)
+            val futures = (0 until 8).map { pool.submit<Boolean> { runBlocking { guard.scan(unrelated) } == ScanOutcome.NoMatch } }
+            assertTrue(futures.all { it.get() })
+            pool.shutdown()
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS))
+        }
+    }
+
+    @Test
+    fun objectsAreFreedAfterClose() {
+        val before = liveObjectCount()
+        // The first round warms up the JIT and the heap; a leak shows as growth over the second.
+        val round = {
+            repeat(10_000) { DeviceKey.generate().close() }
+            repeat(100) { open().close() }
+            assertEquals(before, liveObjectCount())
+        }
+        round()
+        System.gc()
+        val rss = rssKib()
+        round()
+        System.gc()
+        val grown = rssKib() - rss
+        assertTrue("RSS grew by $grown KiB over 10k keys and 100 scanners", grown < 8 * 1024)
+    }
+
+    @Test
+    fun inducedPanicArrivesAsInternalError() {
+        assertThrowsWithMessage<ImageGuardException.Internal>("deliberate panic") { debugInducePanic() }
+        assertEquals(32, DeviceKey.generate().use { it.publicKey().size })
+    }
+
+    private fun rssKib(): Long =
+        File("/proc/self/status").readLines().firstOrNull { it.startsWith("VmRSS:") }?.split(Regex("\\s+"))?.get(1)?.toLong() ?: 0
+}

@@ -1,0 +1,205 @@
+// The generated Swift bindings and the iOS Swift layer, on Linux, against the real static library.
+import Foundation
+import XCTest
+@testable import ImageGuard
+
+let fixtures = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IMAGEGUARD_FIXTURES"] ?? "fixtures")
+
+func fixture(_ name: String) throws -> Data {
+    try Data(contentsOf: fixtures.appendingPathComponent(name))
+}
+
+func config(locale: String = "fr-CA") throws -> ScannerConfig {
+    ScannerConfig(
+        trustedKeys: [try fixture("provider.pub")], threshold: 1, locale: locale, region: nil,
+        overrides: AppOverrides(), reportContext: Data("surface=swift-test".utf8))
+}
+
+func open(deviceKey: DeviceKey? = nil, bundle: String = "bundle-v1.bin", trustState: Data = Data()) async throws -> ImageGuard {
+    try await ImageGuard(bundle: try fixture(bundle), config: try config(), trustState: trustState, deviceKey: deviceKey)
+}
+
+/// Asserts that `body` throws an ImageGuardError for which `matches` holds and whose message contains `part`.
+func assertThrows(
+    _ part: String, file: StaticString = #filePath, line: UInt = #line,
+    _ matches: (ImageGuardError) -> Bool, _ body: () async throws -> Void
+) async {
+    do {
+        try await body()
+        XCTFail("expected an error containing '\(part)'", file: file, line: line)
+    } catch let error as ImageGuardError {
+        XCTAssertTrue(matches(error), "unexpected case: \(error)", file: file, line: line)
+        XCTAssertTrue(error.message.contains(part), "'\(error.message)' lacks '\(part)'", file: file, line: line)
+        XCTAssertTrue(error.localizedDescription.contains(part), "localizedDescription: \(error.localizedDescription)", file: file, line: line)
+    } catch {
+        XCTFail("not an ImageGuardError: \(error)", file: file, line: line)
+    }
+}
+
+final class Recorder: Logger, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(LogLevel, String)] = []
+
+    func log(level: LogLevel, message: String) {
+        lock.lock()
+        entries.append((level, message))
+        lock.unlock()
+    }
+
+    var messages: [(LogLevel, String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries
+    }
+}
+
+func rssKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+final class ImageGuardTests: XCTestCase {
+    let entry = MatchedEntry.perceptual(hashHex: String(repeating: "f0", count: 32), variant: .rotate90, strength: .strong)
+
+    func testKeysAndReportsRoundTrip() async throws {
+        let key = try ImageGuard.newDeviceKey()
+        XCTAssertEqual(key.publicKey().count, 32)
+        var report = try key.signReport(
+            unixSeconds: 1_700_000_123, bundleId: "bundle-a", listId: "list-1", bundleSequence: 7, entry: entry,
+            context: Data("ctx".utf8))
+        let record = try verifyReport(report, trustedPublicKeys: [key.publicKey()])
+        XCTAssertEqual(record.bundleId, "bundle-a")
+        XCTAssertEqual(record.bundleSequence, 7)
+        XCTAssertEqual(record.createdUnixSeconds, 1_700_000_123 / 60 * 60)
+        XCTAssertEqual(record.entry, entry)
+        XCTAssertEqual(record.deviceKeyIdHex, key.keyId())
+        XCTAssertEqual(try ImageGuard.importDeviceKey(pkcs8: key.toPkcs8()).publicKey(), key.publicKey())
+
+        report[30] ^= 1
+        let tampered = report
+        await assertThrows("signature is invalid", { if case .ReportRejected = $0 { true } else { false } }) {
+            _ = try verifyReport(tampered, trustedPublicKeys: [key.publicKey()])
+        }
+    }
+
+    func testBadInputThrowsWithReadableMessages() async throws {
+        await assertThrows("PKCS#8", { if case .InvalidKey = $0 { true } else { false } }) {
+            _ = try ImageGuard.importDeviceKey(pkcs8: Data("nope".utf8))
+        }
+        await assertThrows("bad magic", { if case .InvalidReport = $0 { true } else { false } }) {
+            _ = try verifyReport(Data(count: 9), trustedPublicKeys: [])
+        }
+        await assertThrows("stride", { if case .InvalidArgument = $0 { true } else { false } }) {
+            _ = try pdqHashPixels(pixels: Data(count: 100), width: 10, height: 10, stride: 5, format: .rgba8)
+        }
+        await assertThrows("bad magic", { if case .BundleRejected = $0 { true } else { false } }) {
+            _ = try await open(bundle: "known.jpg")
+        }
+        let guardian = try await open()
+        await assertThrows("unsupported image format", { if case .Decode = $0 { true } else { false } }) {
+            _ = try await guardian.scan(Data("not an image".utf8))
+        }
+        await assertThrows("within", { if case .InvalidArgument = $0 { true } else { false } }) {
+            _ = try await guardian.scanPixels(Data(), width: -1, height: 1, bytesPerRow: 4, format: .rgba8)
+        }
+    }
+
+    func testKnownImagePromptsAndReportsUnrelatedDoesNot() async throws {
+        let key = try ImageGuard.newDeviceKey()
+        let guardian = try await open(deviceKey: key)
+        guard case let .match(kind, bundleId, listId, sequence, action, prompt, report) = try await guardian.scan(try fixture("known.jpg")) else {
+            return XCTFail("known.jpg should match")
+        }
+        XCTAssertEqual(kind, .exact(algorithm: .blake3))
+        XCTAssertEqual([bundleId, listId], ["fixtures", "synthetic-known"])
+        XCTAssertEqual(sequence, 1)
+        XCTAssertEqual(action, .promptAndReport)
+        let shown = try XCTUnwrap(prompt)
+        XCTAssertEqual(shown.locale, "fr")
+        XCTAssertFalse(shown.title.isEmpty || shown.helpLinks.isEmpty)
+        let record = try verifyReport(try XCTUnwrap(report), trustedPublicKeys: [key.publicKey()])
+        XCTAssertEqual(record.context, Data("surface=swift-test".utf8))
+
+        let unrelated = try await guardian.scan(try fixture("unrelated.jpg"))
+        XCTAssertEqual(unrelated, .noMatch)
+        let byFile = try await guardian.scanFile(at: fixtures.appendingPathComponent("unrelated.jpg"))
+        XCTAssertEqual(byFile, .noMatch)
+        guard case let .match(rotatedKind, _, _, _, _, _, _) = try await guardian.scan(try fixture("known-rotated.jpg")),
+              case .perceptual = rotatedKind
+        else { return XCTFail("the rotated copy should match perceptually") }
+        let pixels = try await guardian.scanPixels(try fixture("known.rgba"), width: 800, height: 600, bytesPerRow: 3200, format: .rgba8)
+        guard case .match = pixels else { return XCTFail("pixels should match") }
+    }
+
+    func testBundleDeltaUpdateAndRollback() async throws {
+        let guardian = try await open()
+        XCTAssertEqual(guardian.bundleInfo.sequence, 1)
+        let before = try await guardian.scan(try fixture("known-v2.jpg"))
+        XCTAssertEqual(before, .noMatch)
+        let info = try await guardian.applyDelta(try fixture("delta-v1-v2.bin"))
+        XCTAssertEqual(info.sequence, 2)
+        XCTAssertEqual(guardian.bundleBytes, try fixture("bundle-v2.bin"))
+        guard case .match = try await guardian.scan(try fixture("known-v2.jpg")) else { return XCTFail("v2 entry") }
+        let v1 = try fixture("bundle-v1.bin")
+        await assertThrows("rollback", { if case .BundleRejected = $0 { true } else { false } }) {
+            _ = try await guardian.updateBundle(v1)
+        }
+        let state = guardian.trustState
+        await assertThrows("rollback", { if case .BundleRejected = $0 { true } else { false } }) {
+            _ = try await open(trustState: state)
+        }
+    }
+
+    func testLoggerReceivesMessages() async throws {
+        let recorder = Recorder()
+        try ImageGuard.setLogger(recorder, level: .debug)
+        _ = try await open().scan(try fixture("known.jpg"))
+        ImageGuard.clearLogger()
+        let messages = recorder.messages
+        XCTAssertTrue(messages.contains { $0.1.contains("bundle fixtures v1 loaded") }, "\(messages)")
+        XCTAssertTrue(messages.contains { $0.0 == .info && $0.1.hasPrefix("match (exact)") }, "\(messages)")
+        _ = try DeviceKey.generate()
+        XCTAssertEqual(recorder.messages.count, messages.count, "no messages after clearLogger")
+    }
+
+    func testConcurrentScansFromTasks() async throws {
+        let guardian = try await open()
+        let known = try fixture("known.jpg"), unrelated = try fixture("unrelated.jpg")
+        let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    let outcome = try await guardian.scan(i % 2 == 0 ? known : unrelated)
+                    if case .match = outcome { return (i, true) }
+                    return (i, false)
+                }
+            }
+            var all: [Int: Bool] = [:]
+            for try await (i, matched) in group { all[i] = matched }
+            return all
+        }
+        XCTAssertEqual(results.count, 16)
+        for (i, matched) in results { XCTAssertEqual(matched, i % 2 == 0) }
+    }
+
+    func testObjectsAreFreed() async throws {
+        let before = liveObjectCount()
+        let round = {
+            for _ in 0..<10_000 { _ = try DeviceKey.generate() }
+            for _ in 0..<100 { _ = try await open() }
+        }
+        try await round()
+        XCTAssertEqual(liveObjectCount(), before)
+        let rss = rssKiB()
+        try await round()
+        XCTAssertEqual(liveObjectCount(), before)
+        XCTAssertLessThan(rssKiB() - rss, 8 * 1024, "RSS grew over 10k keys and 100 scanners")
+    }
+
+    func testInducedPanicArrivesAsInternalError() async throws {
+        await assertThrows("deliberate panic", { if case .Internal = $0 { true } else { false } }) {
+            try debugInducePanic()
+        }
+        XCTAssertEqual(try DeviceKey.generate().publicKey().count, 32)
+    }
+}
