@@ -52,30 +52,36 @@ try:
 except ImportError:
     print("scikit-image unavailable", file=sys.stderr)
 
-# Normalise; keep photos PDQ can hash (quality >= 50); split large ones into halves to reach >= 100 photos.
-photos = []
+# Normalise; keep photos PDQ can hash (quality >= 50) and drop near-duplicates (packages ship the same
+# photo at several sizes, or light/dark variants): nothing within 48 bits of a kept one, over all 8
+# rotations/flips. Then split wide ones into halves to reach >= 100 photos; both halves of a source go to
+# the same side of the known/unrelated split, so no unrelated image is a piece of a known one.
+kept, kept_hashes = [], []
 for name, img in images:
     img.thumbnail((1600, 1600), Image.LANCZOS)
-    if reference(img)[1] >= 50:
-        photos.append((name, img))
-halves = []
-for name, img in photos:
-    if img.width >= 1200:
-        w, h = img.size
-        halves.append((name + "-L", img.crop((0, 0, w // 2, h))))
-        halves.append((name + "-R", img.crop((w // 2, 0, w, h))))
-    else:
-        halves.append((name, img))
-photos = [(n, i) for n, i in halves if reference(i)[1] >= 50]
-print(f"{len(photos)} photos from {len(images)} source images", file=sys.stderr)
+    hashes, quality = reference(img)
+    if quality < 50:
+        continue
+    if any(min(int(np.count_nonzero(h != k)) for h in hashes) <= 48 for k in kept_hashes):
+        print(f"near-duplicate dropped: {name}", file=sys.stderr)
+        continue
+    kept.append((name, img))
+    kept_hashes.append(hashes[0])
+photos = []
+for source, (name, img) in enumerate(kept):
+    subset = "known" if source % 2 == 0 else "unrelated"
+    parts = [(name + "-L", img.crop((0, 0, img.width // 2, img.height))), (name + "-R", img.crop((img.width // 2, 0, img.width, img.height)))] if img.width >= 1200 else [(name, img)]
+    photos.extend((subset, n, i) for n, i in parts if reference(i)[1] >= 50)
+print(f"{len(photos)} photos from {len(kept)} distinct source images", file=sys.stderr)
 
 def watermark(img):
     img = img.copy()
     draw = ImageDraw.Draw(img, "RGBA")
     w, h = img.size
-    box = (int(w * 0.70), int(h * 0.88), int(w * 0.97), int(h * 0.97))
-    draw.rectangle(box, fill=(255, 255, 255, 150))
-    draw.text((box[0] + 6, box[1] + 4), "@imageguard-demo", fill=(20, 20, 20, 230))
+    # A small corner label, as apps stamp shared images: 16% x 5% of the image, half transparent.
+    box = (int(w * 0.81), int(h * 0.93), int(w * 0.97), int(h * 0.98))
+    draw.rectangle(box, fill=(255, 255, 255, 110))
+    draw.text((box[0] + 4, box[1] + 2), "@imageguard", fill=(20, 20, 20, 200))
     return img
 
 def crop(img, fraction):
@@ -101,8 +107,7 @@ TRANSFORMS = {
 
 os.makedirs(out, exist_ok=True)
 rows = []
-for index, (name, img) in enumerate(photos):
-    subset = "known" if index % 2 == 0 else "unrelated"
+for index, (subset, name, img) in enumerate(photos):
     stem = f"{index:03d}-{name}"[:60]
     original_path = os.path.join(out, stem + "-original.jpg")
     img.save(original_path, quality=95)
