@@ -30,6 +30,77 @@ fn report_regressions() {
     replay("report", imageguard::fuzzing::report);
 }
 
+#[test]
+fn bundle_regressions() {
+    replay("bundle", imageguard::fuzzing::bundle);
+}
+
+#[test]
+fn delta_regressions() {
+    replay("delta", imageguard::fuzzing::delta);
+}
+
+#[test]
+fn lists_regressions() {
+    replay("lists", imageguard::fuzzing::lists);
+}
+
+#[test]
+fn policy_prompts_regressions() {
+    replay("policy_prompts", imageguard::fuzzing::policy_prompts);
+}
+
+/// The delta seed must reach past the base-root check (else the fuzzer would never get into the patch
+/// code): the base is deterministic, so a delta made from it today applies to it in every run.
+#[test]
+fn delta_seed_applies_to_the_fuzz_base() {
+    use imageguard::bundle::{apply_delta, TrustState};
+    use imageguard::fuzzing::{delta_base, FUZZ_NOW};
+    let base = delta_base().expect("fuzz base bundle");
+    let seed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions/delta/seed-add-entries"))
+        .expect("delta seed");
+    // Signed by a key of an earlier run: everything but the signature check passes.
+    let error = apply_delta(&base.verified, &seed, &base.trust, &TrustState::new(), FUZZ_NOW).unwrap_err();
+    assert!(error.to_string().contains("signature"), "{error}");
+}
+
+/// Writes the generated seeds of the bundle, delta, lists and policy_prompts targets (after a format change:
+/// `IMAGEGUARD_WRITE_SEEDS=1 cargo test --test fuzz_regressions write_seeds -- --ignored`).
+#[test]
+#[ignore]
+fn write_seeds() {
+    use imageguard::bundle::{make_delta, sign_bundle};
+    use imageguard::fuzzing::{delta_base, delta_base_spec, FUZZ_NOW};
+    use imageguard::policy::{decide, DecisionState, MatchClass, Policy};
+    use imageguard::prompts::PromptCatalog;
+    if std::env::var_os("IMAGEGUARD_WRITE_SEEDS").is_none() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        std::fs::create_dir_all(root.join(target)).expect("mkdir");
+        std::fs::write(root.join(target).join(format!("seed-{name}")), bytes).expect("write");
+    };
+    let base = delta_base().expect("base");
+    let mut spec = delta_base_spec(2, 3);
+    spec.prompts = Some(PromptCatalog::builtin());
+    let next = sign_bundle(&spec.build().expect("build"), &base.key).expect("sign");
+    write("bundle", "base", base.verified.bytes());
+    write("bundle", "with-prompts", &next);
+    write("delta", "add-entries", &make_delta(base.verified.bytes(), &next).expect("delta"));
+    write("lists", "hex-blake3", b"\x03# known\n00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n\nzz\n");
+    write("lists", "csv-md5", b"\x80id,hash\n1,\"00112233445566778899aabbccddeeff\"\n2,0011\n");
+    write("lists", "pdq-skip", b"\x44f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\nbad\n");
+    let policy = Policy::default();
+    write("policy_prompts", "policy", &policy.to_section_bytes());
+    write("policy_prompts", "prompts", &PromptCatalog::builtin().to_section_bytes());
+    let mut state = DecisionState::new();
+    for key in 0..3 {
+        decide(&policy, &mut state, MatchClass::Exact, key, FUZZ_NOW);
+    }
+    write("policy_prompts", "decision-state", &state.to_bytes());
+}
+
 /// Writes the generated seeds for the report target (run by hand after a format change:
 /// `IMAGEGUARD_WRITE_SEEDS=1 cargo test --test fuzz_regressions write_report_seeds -- --ignored`).
 #[test]

@@ -169,6 +169,8 @@ impl From<prompts::PromptContent> for PromptContent {
 }
 
 /// What a scan found. `NoMatch` carries nothing about the image, by design.
+// Crosses the FFI by value, where uniffi lowers it into a buffer anyway: boxing would not save anything.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ScanOutcome {
     NoMatch,

@@ -312,6 +312,8 @@ impl Scanner {
         exact: Option<&ExactHashes>,
         now: u64,
     ) -> Result<ScanOutcome, ScanError> {
+        #[cfg(test)]
+        tests::maybe_induced_panic();
         let salt = bundle.verified.header().salt;
         let policy = &bundle.policy;
         let quality_ok = features.quality() >= policy.min_quality;
@@ -402,5 +404,60 @@ fn info_of(bundle: &LoadedBundle) -> BundleInfo {
         expires: header.expires,
         exact_entries: bundle.exact.as_ref().map_or(0, |f| f.len()),
         perceptual_entries: bundle.perceptual.as_ref().map_or(0, |f| f.entries()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{sign_bundle, BundleHeader, TrustConfig};
+    use crate::lists::BundleSpec;
+    use crate::signing::SigningKey;
+    use std::cell::Cell;
+
+    thread_local! {
+        static INDUCE_PANIC: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// A fault injected into the middle of the scan path (tests only).
+    pub(super) fn maybe_induced_panic() {
+        if INDUCE_PANIC.with(Cell::get) {
+            panic!("induced panic inside the scan path");
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_a_scan_arrives_as_an_internal_error_and_the_scanner_keeps_working() {
+        const NOW: u64 = 1_800_000_000;
+        let provider = SigningKey::generate().unwrap();
+        let header = BundleHeader {
+            bundle_id: "panic".into(),
+            list_ids: vec!["l".into()],
+            sequence: 1,
+            created: NOW - 1,
+            expires: NOW + 100,
+            salt: [1; 32],
+        };
+        let bundle = sign_bundle(&BundleSpec::new(header).build().unwrap(), &provider).unwrap();
+        let config = ScannerConfig {
+            trust: TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(),
+            locale: "en".into(),
+            region: None,
+            overrides: AppOverrides::default(),
+            limits: DecodeLimits::default(),
+            report_context: Vec::new(),
+        };
+        let scanner = Scanner::new_at(bundle, config, &[], &[], None, NOW).unwrap();
+        let photo = crate::synthetic::photo(3, 64, 48);
+        let pixels = PixelBuffer::new(&photo.pixels, 64, 48, 64 * 3, crate::decode::PixelFormat::Rgb8);
+
+        INDUCE_PANIC.with(|flag| flag.set(true));
+        let result = scanner.scan_pixels_at(&pixels, NOW);
+        INDUCE_PANIC.with(|flag| flag.set(false));
+        match result {
+            Err(ScanError::Internal(message)) => assert!(!message.is_empty()),
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        assert_eq!(scanner.scan_pixels_at(&pixels, NOW).unwrap(), ScanOutcome::NoMatch);
     }
 }
