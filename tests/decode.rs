@@ -197,9 +197,14 @@ fn bomb_headers_fail_fast_without_allocating() {
     };
     let start = std::time::Instant::now();
     too_many(decode::decode_for_hashing(&jpeg_claiming(65535, 65535), &limits));
-    // Within limits but with almost no data behind the header: like libjpeg, the decoder pads the missing
-    // blocks; on the fast path it does so at 1/8 scale, never allocating the 64 MP the header claims.
-    let within = decode::decode_for_hashing(&jpeg_claiming(8000, 8000), &limits).unwrap();
+    // Within the pixel limit but with almost no data behind the header: 64 MP from a few hundred bytes
+    // is a bomb by its expansion ratio.
+    let result = decode::decode_for_hashing(&jpeg_claiming(8000, 8000), &limits);
+    assert!(matches!(result, Err(DecodeError::ExpansionRatio { max: 64, .. })), "{result:?}");
+    // Without that guard, the decoder pads the missing blocks as libjpeg does; on the fast path it does so
+    // at 1/8 scale, never allocating the 64 MP the header claims.
+    let lenient = DecodeLimits { max_expansion_ratio: u32::MAX, ..limits };
+    let within = decode::decode_for_hashing(&jpeg_claiming(8000, 8000), &lenient).unwrap();
     assert_eq!((within.luma.width(), within.luma.height()), (512, 512));
     assert!(start.elapsed().as_secs() < 5, "bomb headers must fail fast");
 
@@ -224,6 +229,43 @@ fn bomb_headers_fail_fast_without_allocating() {
     gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]);
     let result = decode::decode_for_hashing(&gif, &limits);
     assert!(matches!(result, Err(DecodeError::TooManyPixels { .. } | DecodeError::MemoryLimit { .. })), "{result:?}");
+}
+
+/// Small files that would cost far more than their size: refused before the work, by the expansion ratio
+/// (flat images that compress 100-10000x) and by the JPEG scan count (each progressive scan is another
+/// pass over the whole image).
+#[test]
+fn expansion_and_scan_bombs_are_refused() {
+    use image::ImageEncoder;
+    let limits = DecodeLimits::default();
+    let zeros = vec![0u8; 5000 * 5000];
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png).write_image(&zeros, 5000, 5000, image::ExtendedColorType::L8).unwrap();
+    let result = decode::decode_for_hashing(&png, &limits);
+    assert!(matches!(result, Err(DecodeError::ExpansionRatio { .. })), "PNG: {result:?}");
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .write_image(&zeros, 5000, 5000, image::ExtendedColorType::L8)
+        .unwrap();
+    let result = decode::decode_for_hashing(&webp, &limits);
+    assert!(matches!(result, Err(DecodeError::ExpansionRatio { .. })), "WebP: {result:?}");
+
+    // A progressive JPEG with its last scan repeated 300 times.
+    let image = synthetic::photo(5, 256, 256);
+    let mut progressive = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 80);
+    encoder.set_progressive(true);
+    encoder.encode(&image.pixels, 256, 256, jpeg_encoder::ColorType::Rgb).unwrap();
+    decode::decode_for_hashing(&progressive, &limits).expect("the original decodes");
+    let last_scan = progressive.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    let eoi = progressive.len() - 2;
+    let mut bomb = progressive[..eoi].to_vec();
+    for _ in 0..300 {
+        bomb.extend_from_slice(&progressive[last_scan..eoi]);
+    }
+    bomb.extend_from_slice(&[0xFF, 0xD9]);
+    let result = decode::decode_for_hashing(&bomb, &limits);
+    assert!(matches!(result, Err(DecodeError::TooManyScans { max: 100 })), "JPEG: {result:?}");
 }
 
 #[test]

@@ -13,6 +13,10 @@ pub enum DecodeError {
     TooManyPixels { width: u64, height: u64, max_pixels: u64 },
     #[error("decoding would need more than the {max_bytes}-byte memory limit")]
     MemoryLimit { max_bytes: u64 },
+    #[error("the image would expand {ratio}x from its file size, over the limit of {max}x (a decompression bomb)")]
+    ExpansionRatio { ratio: u64, max: u32 },
+    #[error("the JPEG has more than {max} scans (a CPU bomb, or a broken encoder)")]
+    TooManyScans { max: u32 },
     #[error("the image data ends too early (truncated file)")]
     Truncated,
     #[error("the image data is corrupt: {0}")]

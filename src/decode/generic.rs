@@ -15,10 +15,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
     image_limits.max_image_height = Some(height);
     image_limits.max_alloc = Some(limits.max_decoded_bytes);
     decoder.set_limits(image_limits).map_err(|e| map_error(e, limits))?;
-    let total = decoder.total_bytes();
-    if total > limits.max_decoded_bytes {
-        return Err(DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes });
-    }
+    limits.check_allocation(decoder.total_bytes(), bytes.len())?;
     let image = image::DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, limits))?;
     // 8-bit RGB(A) and gray are read in place; anything else (16-bit, float) is converted once.
     let (w, h) = (width as usize, height as usize);

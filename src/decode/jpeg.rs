@@ -10,12 +10,83 @@ pub(crate) fn reduction_for(width: u32, height: u32) -> u32 {
     [8, 4, 2].into_iter().find(|&d| short_side.div_ceil(d) >= HASH_SIDE as u32).unwrap_or(1)
 }
 
+/// What the marker walk learns before any decoding.
+#[derive(Debug, Default, PartialEq)]
+struct MarkerSummary {
+    /// Start-of-scan markers seen (the walk stops once past the limit).
+    scans: u32,
+    /// For a progressive frame: the bytes of the coefficient buffer a decoder keeps for the whole
+    /// image (one i16 per sample per 8x8 block, with the MCU padding).
+    progressive_coefficient_bytes: u64,
+}
+
+/// Walks the marker segments of a JPEG, skipping entropy-coded data: one pass over the bytes, nothing
+/// allocated.
+fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
+    let mut summary = MarkerSummary::default();
+    let mut i = 2; // after SOI
+    while let Some(&[0xFF, marker]) = bytes.get(i..i + 2) {
+        match marker {
+            0xFF => i += 1, // fill byte
+            0xD8 | 0x01 | 0xD0..=0xD7 => i += 2,
+            0xD9 => break,
+            _ => {
+                let Some(&[high, low]) = bytes.get(i + 2..i + 4) else { break };
+                let segment = bytes.get(i + 4..i + 2 + usize::from(u16::from_be_bytes([high, low])));
+                i += 2 + usize::from(u16::from_be_bytes([high, low]));
+                if marker == 0xC2 {
+                    summary.progressive_coefficient_bytes = segment.map_or(0, progressive_coefficient_bytes);
+                }
+                if marker == 0xDA {
+                    summary.scans += 1;
+                    if summary.scans > max_scans {
+                        break;
+                    }
+                    // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart.
+                    while let Some(offset) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == 0xFF)) {
+                        i += offset;
+                        match bytes.get(i + 1) {
+                            Some(0x00 | 0xD0..=0xD7 | 0xFF) => i += 1,
+                            _ => break,
+                        }
+                    }
+                }
+            }
+        }
+    }
+    summary
+}
+
+/// Coefficient bytes of a progressive frame, from its SOF2 segment (after the length).
+fn progressive_coefficient_bytes(sof: &[u8]) -> u64 {
+    let (Some(&[hh, hl, wh, wl]), Some(&count)) = (sof.get(1..5), sof.get(5)) else { return 0 };
+    let (height, width) = (u64::from(u16::from_be_bytes([hh, hl])), u64::from(u16::from_be_bytes([wh, wl])));
+    let factors: Vec<(u64, u64)> = (0..usize::from(count))
+        .filter_map(|c| sof.get(6 + 3 * c + 1).map(|&f| (u64::from(f >> 4).max(1), u64::from(f & 15).max(1))))
+        .collect();
+    let h_max = factors.iter().map(|f| f.0).max().unwrap_or(1);
+    let v_max = factors.iter().map(|f| f.1).max().unwrap_or(1);
+    let (mcus_x, mcus_y) = (width.div_ceil(8 * h_max), height.div_ceil(8 * v_max));
+    factors.iter().map(|&(h, v)| mcus_x * h * mcus_y * v * 64 * 2).sum()
+}
+
 pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
+    let markers = summarize_markers(bytes, limits.max_jpeg_scans);
+    if markers.scans > limits.max_jpeg_scans {
+        return Err(DecodeError::TooManyScans { max: limits.max_jpeg_scans });
+    }
+    // A progressive decode keeps every coefficient of the full-size image, whatever the output scale.
+    if markers.progressive_coefficient_bytes > 0 {
+        limits.check_allocation(markers.progressive_coefficient_bytes, bytes.len())?;
+    }
     let mut decoder = Decoder::new(bytes);
     decoder.read_info().map_err(|e| map_error(e, limits))?;
     let info = decoder.info().ok_or(DecodeError::Truncated)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width.into(), height.into())?;
+    // Even at 1/8 scale every block is entropy-decoded: a tiny file of a huge flat image is a CPU bomb.
+    let full_size = u64::from(width) * u64::from(height) * info.pixel_format.pixel_bytes() as u64;
+    limits.check_expansion(full_size, bytes.len())?;
 
     let (out_width, out_height) = match path {
         JpegPath::Full => (width, height),
@@ -69,7 +140,22 @@ fn map_error(error: jpeg_decoder::Error, limits: &DecodeLimits) -> DecodeError {
 
 #[cfg(test)]
 mod tests {
-    use super::reduction_for;
+    use super::*;
+
+    #[test]
+    fn marker_walk_counts_scans_and_sizes_progressive_coefficients() {
+        // SOI, SOF2 (16x16, 3 components, 4:2:0), then two scans with stuffed and restart bytes, EOI.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC2, 0, 17, 8, 0, 16, 0, 16, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+        for _ in 0..2 {
+            jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        }
+        jpeg.extend_from_slice(&[0xFF, 0xD9]);
+        let summary = summarize_markers(&jpeg, 100);
+        // One 16x16 MCU: 4 luma blocks + 1 + 1 chroma blocks, 128 bytes each.
+        assert_eq!(summary, MarkerSummary { scans: 2, progressive_coefficient_bytes: 6 * 128 });
+        assert_eq!(summarize_markers(&jpeg, 1).scans, 2, "stops just past the limit");
+        assert_eq!(summarize_markers(&jpeg[..30], 100).scans, 1, "a truncated file is not an error here");
+    }
 
     #[test]
     fn picks_the_largest_reduction_keeping_the_short_side() {

@@ -42,11 +42,27 @@ pub struct DecodeLimits {
     pub max_pixels: u64,
     /// Largest pixel buffer a decoder may allocate, in bytes (formats without scaled decoding decode in full).
     pub max_decoded_bytes: u64,
+    /// Most scans a JPEG may have. Each progressive scan is another pass over the whole image, so a small
+    /// file with thousands of scans is a CPU bomb; real encoders write about 10.
+    pub max_jpeg_scans: u32,
+    /// Most bytes a decoder may allocate per encoded byte, once it allocates more than
+    /// [`RATIO_FREE_BYTES`]: a small file that expands to hundreds of megabytes (flat PNG, lossless WebP,
+    /// progressive JPEG coefficients) is a decompression bomb, not a photo. Photos expand 2-30x.
+    pub max_expansion_ratio: u32,
 }
+
+/// Decoded buffers up to this size are allowed whatever the input's size.
+pub const RATIO_FREE_BYTES: u64 = 16 << 20;
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits { max_encoded_bytes: 64 << 20, max_pixels: 100_000_000, max_decoded_bytes: 512 << 20 }
+        DecodeLimits {
+            max_encoded_bytes: 64 << 20,
+            max_pixels: 100_000_000,
+            max_decoded_bytes: 512 << 20,
+            max_jpeg_scans: 100,
+            max_expansion_ratio: 64,
+        }
     }
 }
 
@@ -54,6 +70,25 @@ impl DecodeLimits {
     pub(crate) fn check_encoded_len(&self, len: u64) -> Result<(), DecodeError> {
         if len > self.max_encoded_bytes {
             return Err(DecodeError::InputTooLarge { bytes: len, max: self.max_encoded_bytes });
+        }
+        Ok(())
+    }
+
+    /// Refuses a buffer of `decoded` bytes made from `encoded` bytes when it is a bomb (see
+    /// [`DecodeLimits::max_expansion_ratio`]) or over [`DecodeLimits::max_decoded_bytes`].
+    pub(crate) fn check_allocation(&self, decoded: u64, encoded: usize) -> Result<(), DecodeError> {
+        if decoded > self.max_decoded_bytes {
+            return Err(DecodeError::MemoryLimit { max_bytes: self.max_decoded_bytes });
+        }
+        self.check_expansion(decoded, encoded)
+    }
+
+    /// Refuses `decoded` bytes of output from `encoded` bytes of input beyond the expansion ratio: for
+    /// scaled JPEG decoding, where the full size is never allocated but its decoding work is still done.
+    pub(crate) fn check_expansion(&self, decoded: u64, encoded: usize) -> Result<(), DecodeError> {
+        let ratio = decoded / (encoded as u64).max(1);
+        if decoded > RATIO_FREE_BYTES && ratio > u64::from(self.max_expansion_ratio) {
+            return Err(DecodeError::ExpansionRatio { ratio, max: self.max_expansion_ratio });
         }
         Ok(())
     }
