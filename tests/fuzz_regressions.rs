@@ -87,6 +87,9 @@ fn write_seeds() {
     let next = sign_bundle(&spec.build().expect("build"), &base.key).expect("sign");
     write("bundle", "base", base.verified.bytes());
     write("bundle", "with-prompts", &next);
+    let mut small_probes = delta_base_spec(3, 1);
+    small_probes.perceptual.probes_per_band = 16;
+    write("bundle", "small-probe-budget", &sign_bundle(&small_probes.build().expect("build"), &base.key).expect("sign"));
     write("delta", "add-entries", &make_delta(base.verified.bytes(), &next).expect("delta"));
     write("lists", "hex-blake3", b"\x03# known\n00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n\nzz\n");
     write("lists", "csv-md5", b"\x80id,hash\n1,\"00112233445566778899aabbccddeeff\"\n2,0011\n");
