@@ -92,16 +92,19 @@ fn main() {
         let section = Arc::new(built.to_section_bytes());
         let filter = PerceptualFilter::from_bundle(section.clone(), 0..section.len(), &[7; 32]).expect("load");
         // Recall per transform, on the known half.
-        let mut per: BTreeMap<&str, [u32; 4]> = BTreeMap::new(); // ref caught, ours among ref, ours any, total
+        let mut per: BTreeMap<&str, [u32; 5]> = BTreeMap::new(); // ref caught, ours among ref, ours any, total, strong among ref
         for r in rows.iter().filter(|r| r.known && r.transform != "original") {
             let features = r.features.as_ref().expect("features");
-            let hit = features.quality() >= 50 && filter.query(features).is_some();
+            let found = if features.quality() >= 50 { filter.query(features) } else { None };
+            let hit = found.is_some();
+            let strong = found.is_some_and(|h| h.strength == MatchStrength::Strong);
             let ref_caught = r.ref_distance <= 31 && r.ref_quality >= 50;
             let e = per.entry(r.transform.as_str()).or_default();
             e[0] += u32::from(ref_caught);
             e[1] += u32::from(ref_caught && hit);
             e[2] += u32::from(hit);
             e[3] += 1;
+            e[4] += u32::from(ref_caught && strong);
         }
         // Observed false positives on the unrelated half.
         let (mut weak, mut strong) = (0, 0);
@@ -154,19 +157,21 @@ fn main() {
         println!("L={bands} bands x k={bits} bits, {probes} probes/band, {bytes} B/entry ({} probes/image):", filter.probes_per_image());
         println!("| transform | reference catches | ours among those | recall vs reference | ours absolute |");
         println!("|---|---:|---:|---:|---:|");
-        let (mut all_ref, mut all_ours, mut core_ref, mut core_ours) = (0, 0, 0, 0);
-        for (t, [caught, ours, any, total]) in &per {
+        let (mut all_ref, mut all_ours, mut core_ref, mut core_ours, mut core_strong) = (0, 0, 0, 0, 0);
+        for (t, [caught, ours, any, total, strong]) in &per {
             println!("| {t} | {caught}/{total} | {ours} | {:.3} | {:.3} |", f64::from(*ours) / f64::from((*caught).max(1)), f64::from(*any) / f64::from(*total));
             all_ref += caught;
             all_ours += ours;
             if !t.starts_with("crop") {
                 core_ref += caught;
                 core_ours += ours;
+                core_strong += strong;
             }
         }
         let recall = f64::from(all_ours) / f64::from(all_ref.max(1));
         let core = f64::from(core_ours) / f64::from(core_ref.max(1));
-        println!("recall vs reference: {recall:.3} overall, {core:.3} without the crop");
+        let core_strong = f64::from(core_strong) / f64::from(core_ref.max(1));
+        println!("recall vs reference: {recall:.3} overall, {core:.3} without the crop ({core_strong:.3} from strong hits alone)");
         println!(
             "false positives observed on {} unrelated images: {weak} weak, {strong} strong",
             unrelated_images.len()
@@ -176,7 +181,7 @@ fn main() {
              {per_band_pair:.2e} per probe per entry; weak {weak_1m:.1e}, strong {strong_1m:.1e} false positives per image\n"
         );
         json.push(format!(
-            "{{\"bands\":{bands},\"bits\":{bits},\"probes\":{probes},\"bytes\":{bytes},\"recall\":{recall:.4},\"recall_no_crop\":{core:.4},\"weak_1m\":{weak_1m:.3e},\"strong_1m\":{strong_1m:.3e}}}"
+            "{{\"bands\":{bands},\"bits\":{bits},\"probes\":{probes},\"bytes\":{bytes},\"recall\":{recall:.4},\"recall_no_crop\":{core:.4},\"recall_no_crop_strong\":{core_strong:.4},\"weak_1m\":{weak_1m:.3e},\"strong_1m\":{strong_1m:.3e}}}"
         ));
     }
     println!("Method: recall counts an edited copy of a known photo as found when the perceptual filter hits (weak or");
