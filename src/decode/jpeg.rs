@@ -18,6 +18,8 @@ struct MarkerSummary {
     /// For a progressive frame: the bytes of the coefficient buffer a decoder keeps for the whole
     /// image (one i16 per sample per 8x8 block, with the MCU padding).
     progressive_coefficient_bytes: u64,
+    /// Width and height from the frame header, checked before the decoder sees the file.
+    frame: Option<(u64, u64)>,
 }
 
 /// Walks the marker segments of a JPEG, skipping entropy-coded data: one pass over the bytes, nothing
@@ -34,6 +36,12 @@ fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
                 let Some(&[high, low]) = bytes.get(i + 2..i + 4) else { break };
                 let segment = bytes.get(i + 4..i + 2 + usize::from(u16::from_be_bytes([high, low])));
                 i += 2 + usize::from(u16::from_be_bytes([high, low]));
+                if matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF) {
+                    if let Some(&[_, hh, hl, wh, wl]) = segment.and_then(|s| s.get(..5)) {
+                        let side = |high, low| u64::from(u16::from_be_bytes([high, low]));
+                        summary.frame.get_or_insert((side(wh, wl), side(hh, hl)));
+                    }
+                }
                 if marker == 0xC2 {
                     summary.progressive_coefficient_bytes = segment.map_or(0, progressive_coefficient_bytes);
                 }
@@ -72,6 +80,9 @@ fn progressive_coefficient_bytes(sof: &[u8]) -> u64 {
 
 pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
     let markers = summarize_markers(bytes, limits.max_jpeg_scans);
+    if let Some((width, height)) = markers.frame {
+        limits.check_dimensions(width, height)?;
+    }
     if markers.scans > limits.max_jpeg_scans {
         return Err(DecodeError::TooManyScans { max: limits.max_jpeg_scans });
     }
@@ -152,7 +163,7 @@ mod tests {
         jpeg.extend_from_slice(&[0xFF, 0xD9]);
         let summary = summarize_markers(&jpeg, 100);
         // One 16x16 MCU: 4 luma blocks + 1 + 1 chroma blocks, 128 bytes each.
-        assert_eq!(summary, MarkerSummary { scans: 2, progressive_coefficient_bytes: 6 * 128 });
+        assert_eq!(summary, MarkerSummary { scans: 2, progressive_coefficient_bytes: 6 * 128, frame: Some((16, 16)) });
         assert_eq!(summarize_markers(&jpeg, 1).scans, 2, "stops just past the limit");
         assert_eq!(summarize_markers(&jpeg[..30], 100).scans, 1, "a truncated file is not an error here");
     }

@@ -39,7 +39,7 @@ pub struct PerceptualParams {
 
 impl Default for PerceptualParams {
     fn default() -> Self {
-        PerceptualParams { bands: 4, bits_per_band: 56, probes_per_band: 256, bytes_per_entry: 24.0, layout_seed: 0x1A6E }
+        PerceptualParams { bands: 4, bits_per_band: 48, probes_per_band: 256, bytes_per_entry: 24.0, layout_seed: 0x1A6E }
     }
 }
 
