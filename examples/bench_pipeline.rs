@@ -8,19 +8,13 @@ use imageguard::decode::{self, DecodeLimits};
 use imageguard::pdq;
 use std::time::Instant;
 
+mod common;
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -50,6 +44,6 @@ fn main() {
         median(decode_ms),
         median(hash_ms),
         median(total_ms),
-        peak_rss_kib()
+        common::peak_rss_kib()
     );
 }

@@ -10,38 +10,19 @@ use imageguard::hashing::{self, HashOptions};
 use std::io::Write;
 use std::time::Instant;
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
+mod common;
 
-/// A real PNG of `side` x `side` gray zeros (fast deflate: about 1000:1).
-fn png_zeros(side: u32) -> Vec<u8> {
+
+/// A real PNG of `side` x `side` zero pixels of `color` (fast deflate: about 1000:1).
+fn png_zeros(side: u32, color: image::ExtendedColorType) -> Vec<u8> {
     let mut out = Vec::new();
     let encoder = image::codecs::png::PngEncoder::new_with_quality(
         &mut out,
         image::codecs::png::CompressionType::Fast,
         image::codecs::png::FilterType::NoFilter,
     );
-    let pixels = vec![0u8; (side as usize) * (side as usize)];
-    encoder.write_image(&pixels, side, side, image::ExtendedColorType::L8).expect("png");
-    out
-}
-
-/// A real 16-bit RGBA PNG: within the pixel limit, over the decoded-memory limit.
-fn png_rgba16(side: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let encoder = image::codecs::png::PngEncoder::new_with_quality(
-        &mut out,
-        image::codecs::png::CompressionType::Fast,
-        image::codecs::png::FilterType::NoFilter,
-    );
-    let pixels = vec![0u8; (side as usize) * (side as usize) * 8];
-    encoder.write_image(&pixels, side, side, image::ExtendedColorType::Rgba16).expect("png");
+    let pixels = vec![0u8; (side as usize) * (side as usize) * usize::from(color.bits_per_pixel() / 8)];
+    encoder.write_image(&pixels, side, side, color).expect("png");
     out
 }
 
@@ -132,14 +113,15 @@ fn main() {
             let dir = std::path::Path::new(&args[2]);
             std::fs::create_dir_all(dir).expect("mkdir");
             let bombs: [(&str, Vec<u8>); 10] = [
-                ("png-12000x12000-zeros.png", png_zeros(12_000)),
-                ("png-9000x9000-rgba16.png", png_rgba16(9_000)),
+                ("png-12000x12000-zeros.png", png_zeros(12_000, image::ExtendedColorType::L8)),
+                // Within the pixel limit, over the decoded-memory limit.
+                ("png-9000x9000-rgba16.png", png_zeros(9_000, image::ExtendedColorType::Rgba16)),
                 ("gif-65535x65535.gif", gif_huge()),
                 ("webp-16383x16383.webp", webp_huge()),
                 ("webp-10000x10000-zeros.webp", webp_zeros(10_000)),
                 ("jpeg-10000x10000-flat.jpg", jpeg_flat(10_000, false)),
                 ("jpeg-10000x10000-flat-progressive.jpg", jpeg_flat(10_000, true)),
-                ("png-10000x10000-zeros.png", png_zeros(10_000)),
+                ("png-10000x10000-zeros.png", png_zeros(10_000, image::ExtendedColorType::L8)),
                 ("jpeg-65500x65500.jpg", jpeg_huge()),
                 ("jpeg-progressive-5000-scans.jpg", jpeg_many_scans(5_000)),
             ];
@@ -163,7 +145,7 @@ fn main() {
             println!(
                 "{{\"bytes\": {}, \"ms\": {ms:.2}, \"peak_rss_kib\": {}, \"outcome\": {:?}}}",
                 bytes.len(),
-                peak_rss_kib(),
+                common::peak_rss_kib(),
                 outcome
             );
         }

@@ -60,22 +60,24 @@ fn stranger() -> Option<VerifyingKey> {
 /// in whatever filters load. Nothing may verify: the input carries no signature of a trusted key.
 pub fn bundle(data: &[u8]) {
     let Ok(parsed) = ParsedBundle::parse(data) else { return };
+    // One copy, shared by verification and the zero-copy perceptual filter, as the scanner does.
+    let shared = Arc::new(data.to_vec());
     if let Some(trust) = stranger().and_then(|key| TrustConfig::new(vec![key], 1).ok()) {
         assert!(
-            bundle::verify_bundle(data.to_vec(), &trust, &TrustState::new(), FUZZ_NOW).is_err(),
+            bundle::verify_bundle(shared.clone(), &trust, &TrustState::new(), FUZZ_NOW).is_err(),
             "an unsigned bundle verified"
         );
     }
     let salt = parsed.header.salt;
-    let section = |kind| parsed.sections.iter().find(|(k, _)| *k == kind).map(|(_, range)| range.clone());
-    if let Some(range) = section(SectionKind::ExactFilter) {
-        if let Ok(filter) = ExactFilter::from_section_bytes(data.get(range).unwrap_or_default(), salt) {
+    if let Some(section) = parsed.section(SectionKind::ExactFilter) {
+        if let Ok(filter) = ExactFilter::from_section_bytes(section, salt) {
             let _ = filter.contains(HashKind::Blake3, &[0; 32]);
             let _ = (filter.bits_per_entry(), filter.fp_rate());
         }
     }
-    if let Some(range) = section(SectionKind::PerceptualFilter) {
-        if let Ok(filter) = PerceptualFilter::from_bundle(Arc::new(data.to_vec()), range, &salt) {
+    let perceptual = parsed.sections.iter().find(|(kind, _)| *kind == SectionKind::PerceptualFilter);
+    if let Some((_, range)) = perceptual {
+        if let Ok(filter) = PerceptualFilter::from_bundle(shared, range.clone(), &salt) {
             // Bounded so that the fuzzer spends its time in parsers rather than in long, valid queries
             // (the seeds include a filter with a small probe budget).
             if let Some(features) = sample_features().filter(|_| filter.probes_per_image() <= 1024) {
@@ -84,14 +86,14 @@ pub fn bundle(data: &[u8]) {
             let _ = (filter.bytes_per_entry(), filter.fp_rate_per_probe(), filter.band_layout());
         }
     }
-    if let Some(range) = section(SectionKind::NegativeList) {
-        let _ = NegativeList::from_section_bytes(data.get(range).unwrap_or_default());
+    if let Some(section) = parsed.section(SectionKind::NegativeList) {
+        let _ = NegativeList::from_section_bytes(section);
     }
-    if let Some(range) = section(SectionKind::Policy) {
-        policy_bytes(data.get(range).unwrap_or_default());
+    if let Some(section) = parsed.section(SectionKind::Policy) {
+        policy_bytes(section);
     }
-    if let Some(range) = section(SectionKind::Prompts) {
-        prompt_bytes(data.get(range).unwrap_or_default());
+    if let Some(section) = parsed.section(SectionKind::Prompts) {
+        prompt_bytes(section);
     }
 }
 

@@ -34,8 +34,9 @@ fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
             0xD9 => break,
             _ => {
                 let Some(&[high, low]) = bytes.get(i + 2..i + 4) else { break };
-                let segment = bytes.get(i + 4..i + 2 + usize::from(u16::from_be_bytes([high, low])));
-                i += 2 + usize::from(u16::from_be_bytes([high, low]));
+                let end = i + 2 + usize::from(u16::from_be_bytes([high, low]));
+                let segment = bytes.get(i + 4..end);
+                i = end;
                 if matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF) {
                     if let Some(&[_, hh, hl, wh, wl]) = segment.and_then(|s| s.get(..5)) {
                         let side = |high, low| u64::from(u16::from_be_bytes([high, low]));
