@@ -45,6 +45,7 @@ fn platform_flow_from_images_to_verified_reports() {
     assert!(ok(&imageguard(d, &["bundle", "verify", "b.bundle", "--trust", "provider.key.pub"])).starts_with("OK: t v1"));
     let inspected = ok(&imageguard(d, &["bundle", "inspect", "b.bundle"]));
     assert!(inspected.contains("exact filter: 6 entries") && inspected.contains("perceptual filter: 3 entries"), "{inspected}");
+    assert!(inspected.contains("policy: exact PromptAndReport, strong PromptAndReport, weak None;"), "{inspected}");
 
     let scan = imageguard(d, &["scan", "inbox", "--bundle", "b.bundle", "--trust", "provider.key.pub", "--device-key", "device.key", "--reports", "reports", "--json"]);
     assert!(!scan.status.success(), "the text file is an error, so the exit code says so");
@@ -88,4 +89,18 @@ fn demo_runs_and_finds_every_edited_copy_and_no_unrelated_image() {
     assert!(out.contains("Stop It Now UK & Ireland"));
     let arabic = ok(&imageguard(dir.path(), &["demo", "--locale", "ar-MA"]));
     assert!(arabic.contains("report.iwf.org.uk/ma") && arabic.contains("Rtl"));
+}
+
+#[test]
+fn list_build_sets_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("pdq.txt"), format!("{}\n", "ab".repeat(32))).unwrap();
+    let base = ["list", "build", "--pdq", "pdq.txt", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"];
+    let strict = [&base[..], &["--weak-action", "prompt", "--strong-action", "report", "--report-threshold", "2", "--window-days", "7", "--per-entry-cap", "5"]].concat();
+    ok(&imageguard(d, &strict));
+    let inspected = ok(&imageguard(d, &["bundle", "inspect", "b.bundle"]));
+    assert!(inspected.contains("policy: exact PromptAndReport, strong Report, weak Prompt; report after 2 match(es) in 7 days; at most 5 per entry"), "{inspected}");
+    let refused = imageguard(d, &[&base[..], &["--per-entry-cap", "0"]].concat());
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("at least 1"));
 }

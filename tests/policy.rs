@@ -40,8 +40,9 @@ fn classes_follow_their_actions() {
     let policy = Policy { perceptual_weak: Action::None, ..Policy::default() };
     let mut state = DecisionState::new();
     assert_eq!(decide(&policy, &mut state, MatchClass::PerceptualWeak, 1, 10).action(), Action::None);
-    assert_eq!(Policy::default().action(MatchClass::PerceptualWeak), Action::Prompt);
-    assert_eq!(decide(&Policy::default(), &mut state, MatchClass::PerceptualWeak, 1, 10).action(), Action::Prompt);
+    assert_eq!(Policy::default().action(MatchClass::PerceptualWeak), Action::None, "weak hits are opt-in");
+    let prompting = Policy { perceptual_weak: Action::Prompt, ..Policy::default() };
+    assert_eq!(decide(&prompting, &mut state, MatchClass::PerceptualWeak, 1, 10).action(), Action::Prompt);
 }
 
 #[test]

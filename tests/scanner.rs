@@ -4,6 +4,7 @@
 use imageguard::bundle::{sign_bundle, BundleError, BundleHeader, TrustConfig};
 use imageguard::decode::{PixelBuffer, PixelFormat};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
+use imageguard::filter::PerceptualFilter;
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
 use imageguard::policy::{Action, AppOverrides, NegativeList, Policy};
@@ -335,4 +336,37 @@ fn the_library_has_no_networking_dependency() {
     for networking in ["reqwest", "hyper", "ureq", "curl", "tokio", "mio", "socket2", "h2", "rustls", "native-tls", "openssl", "async-std", "surf", "isahc", "attohttpc"] {
         assert!(!crates.contains(&networking), "networking crate {networking} in the library's dependencies");
     }
+}
+
+/// A hash that agrees with `hash` on the first band only: every other bit a band reads is flipped.
+fn one_band_neighbour(hash: &PdqHash, spec: &BundleSpec) -> PdqHash {
+    let layout_source = PerceptualFilter::build(&spec.header.salt, spec.perceptual, &[]).unwrap();
+    let bands = layout_source.band_layout();
+    let mut neighbour = *hash;
+    for bit in 0..=255u8 {
+        if !bands[0].contains(&bit) && bands[1..].iter().any(|band| band.contains(&bit)) {
+            neighbour.flip_bit(usize::from(bit));
+        }
+    }
+    neighbour
+}
+
+#[test]
+fn weak_hits_are_ignored_by_default_and_surface_when_the_app_opts_in() {
+    let f = fixture();
+    let image = jpeg(&f.unrelated[0], 90);
+    let hash = imageguard::hashing::hash_bytes(&image, &Default::default()).unwrap().pdq.hash();
+    let mut spec = BundleSpec::new(header(1));
+    spec.pdq = vec![one_band_neighbour(&hash, &spec)];
+    let bundle = signed_bundle(&f, &spec);
+
+    let default = Scanner::new_at(bundle.clone(), config(&f), &[], &[], None, NOW).unwrap();
+    assert_eq!(default.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit alone is no match by default");
+
+    let opted_in = ScannerConfig { overrides: AppOverrides { perceptual_weak: Some(Action::Prompt), ..Default::default() }, ..config(&f) };
+    let s = Scanner::new_at(bundle, opted_in, &[], &[], None, NOW).unwrap();
+    let info = matched(s.scan_bytes_at(&image, NOW).unwrap());
+    assert!(matches!(info.kind, MatchKind::Perceptual { strength: imageguard::report::MatchStrength::Weak, .. }), "{:?}", info.kind);
+    assert_eq!(info.action, Action::Prompt);
+    assert!(info.prompt.is_some());
 }

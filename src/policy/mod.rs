@@ -99,7 +99,9 @@ impl Default for Policy {
         Policy {
             exact: Action::PromptAndReport,
             perceptual_strong: Action::PromptAndReport,
-            perceptual_weak: Action::Prompt,
+            // A single band hit is mostly a collision at list scale (~1e-3 per image at 1M entries,
+            // BENCHMARKS.md): prompting on it would confront innocent users. Platforms opt in per bundle.
+            perceptual_weak: Action::None,
             min_quality: crate::pdq::DEFAULT_MIN_QUALITY,
             report_threshold: 1,
             window_secs: 30 * 86400,

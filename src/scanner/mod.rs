@@ -67,7 +67,8 @@ pub struct MatchInfo {
     pub bundle_id: String,
     pub list_id: String,
     pub bundle_sequence: u64,
-    /// What the policy asks the app to do now (`None` when a cap holds it back).
+    /// What the policy asks the app to do now (`None` when a cap holds it back; classes the policy
+    /// ignores never produce a match).
     pub action: Action,
     /// The content to show, when the action includes a prompt.
     pub prompt: Option<PromptContent>,
@@ -349,7 +350,9 @@ impl Scanner {
                 found = Some((kind, class, hit.entry_key, entry));
             }
         }
-        let Some((kind, class, key, entry)) = found else {
+        // A class the policy ignores (by default, weak perceptual hits) is not a match: nothing is
+        // returned, logged or recorded about it.
+        let Some((kind, class, key, entry)) = found.filter(|(_, class, _, _)| policy.action(*class) != Action::None) else {
             return Ok(ScanOutcome::NoMatch);
         };
 

@@ -4,6 +4,7 @@ use crate::keys;
 use clap::{Args, Subcommand};
 use imageguard::bundle::{self, ParsedBundle, SectionKind, TrustConfig, TrustState};
 use imageguard::filter::{ExactFilter, PerceptualFilter};
+use imageguard::policy::Policy;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -111,6 +112,20 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
     for (kind, range) in &parsed.sections {
         println!("section {}: {} bytes", kind.name(), range.len());
     }
+    let policy = match parsed.section(SectionKind::Policy) {
+        Some(section) => Policy::from_section_bytes(section).map_err(|e| format!("policy: {e}"))?,
+        None => Policy::default(),
+    };
+    println!(
+        "policy: exact {:?}, strong {:?}, weak {:?}; report after {} match(es) in {} days; at most {} per entry; min quality {}",
+        policy.exact,
+        policy.perceptual_strong,
+        policy.perceptual_weak,
+        policy.report_threshold,
+        policy.window_secs / 86400,
+        policy.per_entry_cap,
+        policy.min_quality
+    );
     if let Some(section) = parsed.section(SectionKind::ExactFilter) {
         let filter = ExactFilter::from_section_bytes(section, h.salt).map_err(|e| e.to_string())?;
         let minimum = (1.0 / filter.fp_rate()).log2();

@@ -9,6 +9,7 @@ use imageguard::filter::PerceptualParams;
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::{self, BundleSpec};
 use imageguard::pdq::{PdqHash, DEFAULT_MIN_QUALITY};
+use imageguard::policy::{Action, Policy};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,8 +66,57 @@ pub struct BuildArgs {
     probes: u16,
     #[arg(long, default_value_t = PerceptualParams::default().bytes_per_entry)]
     bytes_per_entry: f64,
+    /// Policy: what an exact match asks of the app.
+    #[arg(long, value_enum, default_value_t = ActionArg::from(Policy::default().exact))]
+    exact_action: ActionArg,
+    /// Policy: what a strong perceptual match (two or more bands, or a near match) asks of the app.
+    #[arg(long, value_enum, default_value_t = ActionArg::from(Policy::default().perceptual_strong))]
+    strong_action: ActionArg,
+    /// Policy: what a weak perceptual match (one band: mostly collisions on large lists) asks of the app.
+    #[arg(long, value_enum, default_value_t = ActionArg::from(Policy::default().perceptual_weak))]
+    weak_action: ActionArg,
+    /// Policy: report once this many matches happened within the window.
+    #[arg(long, default_value_t = Policy::default().report_threshold)]
+    report_threshold: u16,
+    /// Policy: the window for the threshold and the cap, in days.
+    #[arg(long, default_value_t = Policy::default().window_secs / 86400)]
+    window_days: u32,
+    /// Policy: at most this many prompts or reports per list entry per window.
+    #[arg(long, default_value_t = Policy::default().per_entry_cap)]
+    per_entry_cap: u16,
     #[arg(long)]
     out: PathBuf,
+}
+
+/// A policy action on the command line.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ActionArg {
+    None,
+    Prompt,
+    Report,
+    PromptAndReport,
+}
+
+impl From<Action> for ActionArg {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::None => ActionArg::None,
+            Action::Prompt => ActionArg::Prompt,
+            Action::Report => ActionArg::Report,
+            Action::PromptAndReport => ActionArg::PromptAndReport,
+        }
+    }
+}
+
+impl From<ActionArg> for Action {
+    fn from(action: ActionArg) -> Self {
+        match action {
+            ActionArg::None => Action::None,
+            ActionArg::Prompt => Action::Prompt,
+            ActionArg::Report => Action::Report,
+            ActionArg::PromptAndReport => Action::PromptAndReport,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -125,6 +175,18 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         probes_per_band: args.probes,
         bytes_per_entry: args.bytes_per_entry,
         ..PerceptualParams::default()
+    };
+    if args.report_threshold == 0 || args.window_days == 0 || args.per_entry_cap == 0 {
+        return Err("--report-threshold, --window-days and --per-entry-cap must be at least 1".into());
+    }
+    spec.policy = Policy {
+        exact: args.exact_action.into(),
+        perceptual_strong: args.strong_action.into(),
+        perceptual_weak: args.weak_action.into(),
+        report_threshold: args.report_threshold,
+        window_secs: args.window_days.checked_mul(86400).ok_or("--window-days is too large")?,
+        per_entry_cap: args.per_entry_cap,
+        ..Policy::default()
     };
     for (path, kind) in [(&args.md5, HashKind::Md5), (&args.sha1, HashKind::Sha1), (&args.sha256, HashKind::Sha256), (&args.blake3, HashKind::Blake3)] {
         if let Some(path) = path {
