@@ -75,9 +75,8 @@ pub fn bundle(data: &[u8]) {
             let _ = (filter.bits_per_entry(), filter.fp_rate());
         }
     }
-    let perceptual = parsed.sections.iter().find(|(kind, _)| *kind == SectionKind::PerceptualFilter);
-    if let Some((_, range)) = perceptual {
-        if let Ok(filter) = PerceptualFilter::from_bundle(shared, range.clone(), &salt) {
+    if let Some(range) = parsed.section_range(SectionKind::PerceptualFilter) {
+        if let Ok(filter) = PerceptualFilter::from_bundle(shared, range, &salt) {
             // Bounded so that the fuzzer spends its time in parsers rather than in long, valid queries
             // (the seeds include a filter with a small probe budget).
             if let Some(features) = sample_features().filter(|_| filter.probes_per_image() <= 1024) {

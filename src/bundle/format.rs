@@ -198,8 +198,12 @@ impl<'a> ParsedBundle<'a> {
 
     /// The payload of a section, if present.
     pub fn section(&self, kind: SectionKind) -> Option<&'a [u8]> {
-        let range = self.sections.iter().find(|(k, _)| *k == kind)?.1.clone();
-        self.content.get(range)
+        self.content.get(self.section_range(kind)?)
+    }
+
+    /// The byte range of a section within the bundle, for zero-copy views.
+    pub fn section_range(&self, kind: SectionKind) -> Option<Range<usize>> {
+        Some(self.sections.iter().find(|(k, _)| *k == kind)?.1.clone())
     }
 
     /// The signature block as it appears on the wire.

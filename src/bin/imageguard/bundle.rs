@@ -141,7 +141,7 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
             println!("  {kind}: {count}");
         }
     }
-    if let Some(range) = parsed.sections.iter().find(|(k, _)| *k == SectionKind::PerceptualFilter).map(|(_, r)| r.clone()) {
+    if let Some(range) = parsed.section_range(SectionKind::PerceptualFilter) {
         let all: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
         let filter = PerceptualFilter::from_bundle(all, range, &h.salt).map_err(|e| e.to_string())?;
         let (bands, bits, probes, hashes) = filter.params();
