@@ -370,3 +370,16 @@ fn weak_hits_are_ignored_by_default_and_surface_when_the_app_opts_in() {
     assert_eq!(info.action, Action::Prompt);
     assert!(info.prompt.is_some());
 }
+
+#[test]
+fn a_class_the_policy_ignores_does_not_hide_another_that_it_acts_on() {
+    let f = fixture();
+    let mut spec = f.spec.clone();
+    spec.policy = Policy { exact: Action::None, ..Policy::default() };
+    let s = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], None, NOW).unwrap();
+    // The listed file itself: its file hash and PDQ hash are exact hits, which this policy ignores; its
+    // perceptual hit still counts.
+    let info = matched(s.scan_bytes_at(&f.known_files[2], NOW).unwrap());
+    assert!(matches!(info.kind, MatchKind::Perceptual { strength: imageguard::report::MatchStrength::Strong, .. }), "{:?}", info.kind);
+    assert_eq!(info.action, Action::PromptAndReport);
+}

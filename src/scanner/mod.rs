@@ -329,9 +329,12 @@ impl Scanner {
             return Ok(ScanOutcome::NoMatch);
         }
 
-        // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches.
+        // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches. A class the
+        // policy ignores (by default, weak perceptual hits) is not looked for and is not a match: nothing
+        // is returned, logged or recorded about it.
+        let acted_on = |class| policy.action(class) != Action::None;
         let mut found: Option<(MatchKind, MatchClass, u64, MatchedEntry)> = None;
-        if let Some(filter) = &bundle.exact {
+        if let Some(filter) = bundle.exact.as_ref().filter(|_| acted_on(MatchClass::Exact)) {
             let file_hashes = exact.into_iter().flat_map(ExactHashes::iter);
             let pdq_hashes = dihedral.iter().filter(|_| quality_ok).map(|h| (HashKind::PdqExact, &h.0[..]));
             found = file_hashes.chain(pdq_hashes).find(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
@@ -347,12 +350,10 @@ impl Scanner {
                 };
                 let kind = MatchKind::Perceptual { variant: hit.variant, strength: hit.strength };
                 let entry = MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength };
-                found = Some((kind, class, hit.entry_key, entry));
+                found = acted_on(class).then_some((kind, class, hit.entry_key, entry));
             }
         }
-        // A class the policy ignores (by default, weak perceptual hits) is not a match: nothing is
-        // returned, logged or recorded about it.
-        let Some((kind, class, key, entry)) = found.filter(|(_, class, _, _)| policy.action(*class) != Action::None) else {
+        let Some((kind, class, key, entry)) = found else {
             return Ok(ScanOutcome::NoMatch);
         };
 

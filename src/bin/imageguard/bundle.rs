@@ -117,12 +117,16 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
         None => Policy::default(),
     };
     println!(
-        "policy: exact {:?}, strong {:?}, weak {:?}; report after {} match(es) in {} days; at most {} per entry; min quality {}",
+        "policy: exact {:?}, strong {:?}, weak {:?}; report after {} match(es) in {}; at most {} per entry; min quality {}",
         policy.exact,
         policy.perceptual_strong,
         policy.perceptual_weak,
         policy.report_threshold,
-        policy.window_secs / 86400,
+        // Bundles built by other tools may use any number of seconds.
+        match policy.window_secs {
+            secs if secs % 86400 == 0 => format!("{} days", secs / 86400),
+            secs => format!("{secs} s"),
+        },
         policy.per_entry_cap,
         policy.min_quality
     );
