@@ -5,7 +5,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use imageguard::decode::{self, DecodeLimits, PixelBuffer, PixelFormat};
 use imageguard::exact::{self, ExactHashRequest};
 use imageguard::pdq::{self, LumaImage};
-use imageguard::synthetic;
+use imageguard_test_support::synthetic;
 use std::hint::black_box;
 
 fn jpeg(width: usize, height: usize) -> Vec<u8> {

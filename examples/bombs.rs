@@ -79,7 +79,7 @@ fn jpeg(width: u16, height: u16, progressive: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
     encoder.set_progressive(progressive);
-    let photo = imageguard::synthetic::photo(3, width.into(), height.into());
+    let photo = imageguard_test_support::synthetic::photo(3, width.into(), height.into());
     encoder.encode(&photo.pixels, width, height, jpeg_encoder::ColorType::Rgb).expect("jpeg");
     out
 }

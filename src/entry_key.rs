@@ -13,6 +13,13 @@ pub const SALT_LEN: usize = 32;
 /// A per-bundle salt for [`entry_key`]. Random at list build time, stored in the bundle.
 pub type Salt = [u8; SALT_LEN];
 
+/// A fresh salt from the system's secure random generator (platform side, once per bundle series build).
+pub fn random_salt() -> Result<Salt, crate::signing::KeyError> {
+    let mut salt = [0u8; SALT_LEN];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| crate::signing::KeyError::Random)?;
+    Ok(salt)
+}
+
 /// Key of one `(kind, hash)` entry under `salt`: the first 8 bytes of keyed BLAKE3, little-endian.
 pub fn entry_key(salt: &Salt, kind: HashKind, hash: &[u8]) -> u64 {
     let mut hasher = blake3::Hasher::new_keyed(salt);

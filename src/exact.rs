@@ -159,12 +159,6 @@ pub fn exact_hashes(bytes: &[u8], request: ExactHashRequest) -> ExactHashes {
     hasher.finish()
 }
 
-/// Lowercase hex, the form hash lists use.
-pub fn to_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,11 +166,11 @@ mod tests {
     #[test]
     fn known_answers_for_abc() {
         let h = exact_hashes(b"abc", ExactHashRequest::ALL);
-        assert_eq!(to_hex(&h.blake3), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
-        assert_eq!(to_hex(&h.md5.unwrap()), "900150983cd24fb0d6963f7d28e17f72");
-        assert_eq!(to_hex(&h.sha1.unwrap()), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(crate::hex::encode(&h.blake3), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+        assert_eq!(crate::hex::encode(&h.md5.unwrap()), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(crate::hex::encode(&h.sha1.unwrap()), "a9993e364706816aba3e25717850c26c9cd0d89d");
         assert_eq!(
-            to_hex(&h.sha256.unwrap()),
+            crate::hex::encode(&h.sha256.unwrap()),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }

@@ -30,17 +30,6 @@ pub struct ParsedList {
     pub skipped: usize,
 }
 
-fn parse_hex(text: &str, len: usize) -> Result<Vec<u8>, String> {
-    let text = text.trim().trim_matches('"');
-    if text.len() != 2 * len {
-        return Err(format!("expected {} hex characters, found {}", 2 * len, text.len()));
-    }
-    (0..len)
-        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2).unwrap_or("zz"), 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| "not hexadecimal".to_string())
-}
-
 /// Parses a list of `kind` hashes: hex lines, or CSV when `column` names a header column. Empty lines and
 /// lines starting with `#` are ignored. PDQ hashes use the reference's text form.
 pub fn parse_list(text: &str, kind: HashKind, column: Option<&str>, skip_invalid: bool) -> Result<ParsedList, ListError> {
@@ -69,7 +58,7 @@ pub fn parse_list(text: &str, kind: HashKind, column: Option<&str>, skip_invalid
         let parsed = if kind == HashKind::PdqExact {
             PdqHash::from_hex(field.trim().trim_matches('"')).map(|h| h.0.to_vec()).map_err(|e| e.to_string())
         } else {
-            parse_hex(field, kind.len())
+            crate::hex::decode_len(field.trim().trim_matches('"'), kind.len()).map_err(|e| e.to_string())
         };
         match parsed {
             Ok(hash) => list.hashes.push(hash),

@@ -30,7 +30,7 @@ impl KeyId {
     }
 
     pub fn to_hex(&self) -> String {
-        crate::exact::to_hex(&self.0)
+        crate::hex::encode(&self.0)
     }
 }
 

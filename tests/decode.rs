@@ -6,7 +6,7 @@ mod common;
 use imageguard::decode::{self, DecodeError, DecodeLimits, ImageFormat, PixelBuffer, PixelFormat};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::pdq::{self, PdqHash};
-use imageguard::synthetic;
+use imageguard_test_support::synthetic;
 
 fn jpeg_bytes(image: &synthetic::RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();

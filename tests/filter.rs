@@ -5,7 +5,7 @@ use imageguard::filter::{ExactFilter, FilterError, PerceptualFilter, PerceptualP
 use imageguard::hashing::{self, HashOptions};
 use imageguard::pdq::{PdqFeatures, PdqHash};
 use imageguard::report::MatchStrength;
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 use proptest::prelude::*;
 use std::sync::Arc;
 

@@ -17,37 +17,37 @@ fn replay(target: &str, entry: fn(&[u8])) {
 
 #[test]
 fn decode_regressions() {
-    replay("decode", imageguard::fuzzing::decode);
+    replay("decode", imageguard_test_support::fuzzing::decode);
 }
 
 #[test]
 fn pixels_regressions() {
-    replay("pixels", imageguard::fuzzing::pixels);
+    replay("pixels", imageguard_test_support::fuzzing::pixels);
 }
 
 #[test]
 fn report_regressions() {
-    replay("report", imageguard::fuzzing::report);
+    replay("report", imageguard_test_support::fuzzing::report);
 }
 
 #[test]
 fn bundle_regressions() {
-    replay("bundle", imageguard::fuzzing::bundle);
+    replay("bundle", imageguard_test_support::fuzzing::bundle);
 }
 
 #[test]
 fn delta_regressions() {
-    replay("delta", imageguard::fuzzing::delta);
+    replay("delta", imageguard_test_support::fuzzing::delta);
 }
 
 #[test]
 fn lists_regressions() {
-    replay("lists", imageguard::fuzzing::lists);
+    replay("lists", imageguard_test_support::fuzzing::lists);
 }
 
 #[test]
 fn policy_prompts_regressions() {
-    replay("policy_prompts", imageguard::fuzzing::policy_prompts);
+    replay("policy_prompts", imageguard_test_support::fuzzing::policy_prompts);
 }
 
 /// The delta seed must reach past the base-root check (else the fuzzer would never get into the patch
@@ -55,7 +55,7 @@ fn policy_prompts_regressions() {
 #[test]
 fn delta_seed_applies_to_the_fuzz_base() {
     use imageguard::bundle::{apply_delta, TrustState};
-    use imageguard::fuzzing::{delta_base, FUZZ_NOW};
+    use imageguard_test_support::fuzzing::{delta_base, FUZZ_NOW};
     let base = delta_base().expect("fuzz base bundle");
     let seed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions/delta/seed-add-entries"))
         .expect("delta seed");
@@ -70,7 +70,7 @@ fn delta_seed_applies_to_the_fuzz_base() {
 #[ignore]
 fn write_seeds() {
     use imageguard::bundle::{make_delta, sign_bundle};
-    use imageguard::fuzzing::{delta_base, delta_base_spec, FUZZ_NOW};
+    use imageguard_test_support::fuzzing::{delta_base, delta_base_spec, FUZZ_NOW};
     use imageguard::policy::{decide, DecisionState, MatchClass, Policy};
     use imageguard::prompts::PromptCatalog;
     if std::env::var_os("IMAGEGUARD_WRITE_SEEDS").is_none() {

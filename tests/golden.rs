@@ -81,7 +81,7 @@ fn write_golden_bundle() {
     spec.pdq = (0..15).map(|seed| features(seed).hash()).collect::<Vec<PdqHash>>();
     let bytes = imageguard::bundle::sign_bundle(&spec.build().unwrap(), &key).unwrap();
     std::fs::write(dir().join("bundle.igbn"), &bytes).unwrap();
-    std::fs::write(dir().join("provider.pub"), imageguard::exact::to_hex(&key.public_key()) + "\n").unwrap();
+    std::fs::write(dir().join("provider.pub"), imageguard::hex::encode(&key.public_key()) + "\n").unwrap();
     let bundle = verify_bundle(
         bytes,
         &TrustConfig::new(vec![key.verifying_key()], 1).unwrap(),

@@ -12,7 +12,7 @@ use imageguard::pdq::PdqHash;
 use imageguard::policy::AppOverrides;
 use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

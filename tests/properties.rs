@@ -33,7 +33,7 @@ proptest! {
 
     #[test]
     fn exact_hex_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-        let text = imageguard::exact::to_hex(&bytes);
+        let text = imageguard::hex::encode(&bytes);
         prop_assert_eq!(text.len(), 2 * bytes.len());
         let back: Vec<u8> = (0..bytes.len()).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap()).collect();
         prop_assert_eq!(back, bytes);

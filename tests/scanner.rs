@@ -11,7 +11,7 @@ use imageguard::policy::{Action, AppOverrides, NegativeList, Policy};
 use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
 use imageguard::scanner::{MatchInfo, MatchKind, ScanError, ScanInput, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 use std::sync::{Arc, Mutex};
 
 const NOW: u64 = 1_800_000_000;
@@ -305,7 +305,7 @@ fn non_matching_scans_leave_no_trace() {
     for image in &f.unrelated {
         let file = jpeg(image, 90);
         let hashes = imageguard::hashing::hash_bytes(&file, &Default::default()).unwrap();
-        secrets.push(exact::to_hex(&hashes.exact.blake3));
+        secrets.push(imageguard::hex::encode(&hashes.exact.blake3));
         secrets.extend(hashes.pdq.dihedral_hashes().iter().map(PdqHash::to_hex));
         assert_eq!(s.scan_bytes_at(&file, NOW).unwrap(), ScanOutcome::NoMatch);
     }
@@ -316,7 +316,7 @@ fn non_matching_scans_leave_no_trace() {
     matched(s.scan_bytes_at(&f.known_files[0], NOW).unwrap());
     assert!(own_lines().len() > lines_before, "a match is logged");
     let lines: Vec<String> = CAPTURE.0.lock().unwrap().iter().map(|(_, line)| line.clone()).collect();
-    let known_hex = exact::to_hex(&exact::exact_hashes(&f.known_files[0], ExactHashRequest::BLAKE3_ONLY).blake3);
+    let known_hex = imageguard::hex::encode(&exact::exact_hashes(&f.known_files[0], ExactHashRequest::BLAKE3_ONLY).blake3);
     for line in &lines {
         assert!(!line.contains(&known_hex) && secrets.iter().all(|s| !line.contains(s.as_str())), "hash in log: {line}");
     }

@@ -3,8 +3,10 @@
 //! This crate is a thin bridge, not an API of its own: every function converts arguments, calls the core
 //! crate, and converts the result. What it adds is what a foreign caller needs and Rust callers do not:
 //! - one error type, [`ImageGuardError`], whose every variant carries a readable message;
-//! - no panic ever unwinds into the foreign runtime: each exported call runs inside [`guard::call`], and a
-//!   panic becomes [`ImageGuardError::Internal`];
+//! - no panic ever unwinds into the foreign runtime: every fallible export runs inside [`guard::call`], and a
+//!   panic becomes [`ImageGuardError::Internal`]. The infallible getters (key bytes and id, bundle info,
+//!   saved states, the live-object count, `clear_logger`) only copy state out; uniffi's scaffolding catches
+//!   an unwind from them too, and reports it as its own internal error;
 //! - a foreign [`Logger`] that receives imageguard's own `log` records (never hash material).
 //!
 //! Generated code is never committed: `scripts/test-bindings` generates it from the debug library.
@@ -22,6 +24,7 @@ mod report;
 mod scan_records;
 mod scanner;
 
+#[cfg(feature = "test-hooks")]
 pub use debug::{debug_induce_panic, live_object_count};
 pub use error::ImageGuardError;
 pub use hashing::{pdq_hash_image, pdq_hash_pixels, PdqRecord, PixelFormat};

@@ -122,7 +122,7 @@ impl From<&report::MatchedEntry> for MatchedEntry {
     fn from(entry: &report::MatchedEntry) -> Self {
         match entry {
             report::MatchedEntry::Exact { kind, hash } => {
-                MatchedEntry::Exact { kind: (*kind).into(), hash_hex: exact::to_hex(hash) }
+                MatchedEntry::Exact { kind: (*kind).into(), hash_hex: imageguard::hex::encode(hash) }
             }
             report::MatchedEntry::Perceptual { hash, variant, strength } => MatchedEntry::Perceptual {
                 hash_hex: hash.to_hex(),
@@ -163,17 +163,7 @@ impl TryFrom<MatchedEntry> for report::MatchedEntry {
 
 /// Parses lowercase or uppercase hex with an even number of digits.
 pub(crate) fn parse_hex(text: &str) -> Result<Vec<u8>, ImageGuardError> {
-    let bad = || ImageGuardError::InvalidArgument(format!("not a hex string of whole bytes ({} characters)", text.len()));
-    if text.len() % 2 != 0 {
-        return Err(bad());
-    }
-    text.as_bytes()
-        .chunks_exact(2)
-        .map(|pair| {
-            let digits = std::str::from_utf8(pair).map_err(|_| bad())?;
-            u8::from_str_radix(digits, 16).map_err(|_| bad())
-        })
-        .collect()
+    imageguard::hex::decode(text).map_err(|e| ImageGuardError::InvalidArgument(format!("not a hex string of whole bytes: {e}")))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub struct ReportRecord {
 impl From<&report::Report> for ReportRecord {
     fn from(r: &report::Report) -> Self {
         ReportRecord {
-            report_id_hex: imageguard::exact::to_hex(&r.report_id),
+            report_id_hex: imageguard::hex::encode(&r.report_id),
             created_unix_seconds: u64::from(r.created_minutes) * 60,
             bundle_id: r.bundle_id.clone(),
             list_id: r.list_id.clone(),

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    imageguard::fuzzing::delta(data);
+    imageguard_test_support::fuzzing::delta(data);
 });

@@ -83,7 +83,7 @@ pub fn apply_delta(
     }
     let base_root: [u8; 32] = r.array()?;
     if base_root != base.root() {
-        return Err(BundleError::WrongBase { expected: crate::exact::to_hex(&base_root) });
+        return Err(BundleError::WrongBase { expected: crate::hex::encode(&base_root) });
     }
     let preamble_len = r.u64()?;
     let preamble = r.take(usize::try_from(preamble_len).map_err(|_| BundleError::Truncated)?)?;

@@ -138,7 +138,7 @@ impl VerifiedBundle {
     }
 
     pub fn root_hex(&self) -> String {
-        crate::exact::to_hex(&self.root)
+        crate::hex::encode(&self.root)
     }
 
     /// How many distinct trusted keys signed it.

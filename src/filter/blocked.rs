@@ -65,7 +65,7 @@ impl BlockedBloom {
 
     /// A view over `len` bytes at `start` of a loaded bundle; `len` must be a positive multiple of 64.
     pub fn view(bundle: Arc<Vec<u8>>, start: usize, len: usize, hashes: u8) -> Option<BlockedBloom> {
-        if len == 0 || len % BLOCK_BYTES != 0 || hashes == 0 || bundle.get(start..start.checked_add(len)?).is_none() {
+        if len == 0 || !len.is_multiple_of(BLOCK_BYTES) || hashes == 0 || bundle.get(start..start.checked_add(len)?).is_none() {
             return None;
         }
         Some(BlockedBloom { bits: Bits::Shared { bundle, start, len }, blocks: (len / BLOCK_BYTES) as u64, hashes })
@@ -73,7 +73,7 @@ impl BlockedBloom {
 
     /// An owned copy of serialized bits; `bytes.len()` must be a positive multiple of 64.
     pub fn from_bytes(bytes: Vec<u8>, hashes: u8) -> Option<BlockedBloom> {
-        if bytes.is_empty() || bytes.len() % BLOCK_BYTES != 0 || hashes == 0 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(BLOCK_BYTES) || hashes == 0 {
             return None;
         }
         let blocks = (bytes.len() / BLOCK_BYTES) as u64;

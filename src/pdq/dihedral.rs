@@ -63,7 +63,7 @@ impl Dihedral {
 
     /// Whether the coefficient at source row `i`, column `j` changes sign.
     fn negates(self, i: usize, j: usize) -> bool {
-        let (i_even, j_even) = (i % 2 == 0, j % 2 == 0);
+        let (i_even, j_even) = (i.is_multiple_of(2), j.is_multiple_of(2));
         match self {
             Dihedral::Original | Dihedral::FlipPlus1 => false,
             Dihedral::Rotate90 | Dihedral::FlipY => j_even,

@@ -11,14 +11,8 @@ use std::str::FromStr;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct PdqHash(pub [u8; 32]);
 
-/// Why a string is not a PDQ hash.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PdqHexError {
-    #[error("a PDQ hash is exactly 64 hex characters; got {0}")]
-    WrongLength(usize),
-    #[error("a PDQ hash has only hex digits 0-9 and a-f; found {found:?} at position {position}")]
-    NotHex { position: usize, found: char },
-}
+/// Why a PDQ hash's text form was refused (it is 64 hex digits).
+pub type PdqHexError = crate::hex::HexError;
 
 impl PdqHash {
     /// Number of bits in a PDQ hash.
@@ -71,21 +65,9 @@ impl PdqHash {
 
     /// Parses the reference's 64-character hex form (upper or lower case).
     pub fn from_hex(text: &str) -> Result<PdqHash, PdqHexError> {
-        let chars = text.as_bytes();
-        if chars.len() != 64 {
-            return Err(PdqHexError::WrongLength(text.chars().count()));
-        }
-        let mut bytes = [0u8; 32];
-        for (i, pair) in chars.chunks_exact(2).enumerate() {
-            let digit = |offset: usize| {
-                let c = pair[offset];
-                (c as char).to_digit(16).map(|d| d as u8).ok_or(PdqHexError::NotHex {
-                    position: 2 * i + offset,
-                    found: text.get(2 * i + offset..).and_then(|rest| rest.chars().next()).unwrap_or('\u{FFFD}'),
-                })
-            };
-            bytes[31 - i] = (digit(0)? << 4) | digit(1)?;
-        }
+        // The text is word 15 first, most significant nibble first: the bytes in reverse order.
+        let mut bytes = crate::hex::decode_array::<32>(text)?;
+        bytes.reverse();
         Ok(PdqHash(bytes))
     }
 
@@ -150,12 +132,14 @@ mod tests {
 
     #[test]
     fn hex_errors_are_specific() {
-        assert_eq!(PdqHash::from_hex(""), Err(PdqHexError::WrongLength(0)));
-        assert_eq!(PdqHash::from_hex(&SAMPLE[..63]), Err(PdqHexError::WrongLength(63)));
-        assert_eq!(PdqHash::from_hex(&format!("{SAMPLE}0")), Err(PdqHexError::WrongLength(65)));
+        let wrong_length = |found| Err(PdqHexError::WrongLength { expected: 64, found });
+        assert_eq!(PdqHash::from_hex(""), wrong_length(0));
+        assert_eq!(PdqHash::from_hex(&SAMPLE[..63]), wrong_length(63));
+        assert_eq!(PdqHash::from_hex(&format!("{SAMPLE}0")), wrong_length(65));
         let mut bad = SAMPLE.to_string();
         bad.replace_range(10..11, "g");
-        assert_eq!(PdqHash::from_hex(&bad), Err(PdqHexError::NotHex { position: 10, found: 'g' }));
+        assert_eq!(PdqHash::from_hex(&bad), Err(PdqHexError::NotHex { position: 10 }));
+        assert!(PdqHash::from_hex(&format!("+{}", &SAMPLE[1..])).is_err());
         // A multi-byte character must not panic on slicing.
         let unicode = format!("é{}", &SAMPLE[..62]);
         assert!(PdqHash::from_hex(&unicode).is_err());

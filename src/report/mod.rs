@@ -40,7 +40,8 @@ pub enum MatchedEntry {
 /// A report's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
-    /// Random, so that reports cannot be linked to each other by id.
+    /// Random, so that the id itself links nothing (the device key id does link a device's reports: apps
+    /// rotate the device key to limit that).
     pub report_id: [u8; 16],
     /// Minutes since the Unix epoch, UTC (the time to the minute, no finer).
     pub created_minutes: u32,

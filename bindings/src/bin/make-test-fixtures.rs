@@ -14,7 +14,7 @@ use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::BundleSpec;
 use imageguard::signing::SigningKey;
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 use std::path::Path;
 
 type Error = Box<dyn std::error::Error>;

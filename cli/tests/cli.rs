@@ -12,7 +12,7 @@ fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn write_jpeg(path: &Path, image: &imageguard::synthetic::RgbImage) {
+fn write_jpeg(path: &Path, image: &imageguard_test_support::synthetic::RgbImage) {
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, 90)
         .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
@@ -27,10 +27,10 @@ fn platform_flow_from_images_to_verified_reports() {
     std::fs::create_dir_all(d.join("known")).unwrap();
     std::fs::create_dir_all(d.join("inbox")).unwrap();
     for seed in 0..3u64 {
-        let image = imageguard::synthetic::photo(seed, 640, 480);
+        let image = imageguard_test_support::synthetic::photo(seed, 640, 480);
         write_jpeg(&d.join(format!("known/{seed}.jpg")), &image);
         write_jpeg(&d.join(format!("inbox/edited-{seed}.jpg")), &image.flip_horizontal());
-        write_jpeg(&d.join(format!("inbox/unrelated-{seed}.jpg")), &imageguard::synthetic::photo(seed + 50, 640, 480));
+        write_jpeg(&d.join(format!("inbox/unrelated-{seed}.jpg")), &imageguard_test_support::synthetic::photo(seed + 50, 640, 480));
     }
     std::fs::write(d.join("inbox/not-an-image.txt"), "hello").unwrap();
     ok(&imageguard(d, &["keygen", "--out", "provider.key"]));
@@ -66,7 +66,7 @@ fn platform_flow_from_images_to_verified_reports() {
 #[test]
 fn hash_reports_bad_files_and_keeps_going() {
     let dir = tempfile::tempdir().unwrap();
-    write_jpeg(&dir.path().join("a.jpg"), &imageguard::synthetic::photo(1, 300, 200));
+    write_jpeg(&dir.path().join("a.jpg"), &imageguard_test_support::synthetic::photo(1, 300, 200));
     std::fs::write(dir.path().join("b.jpg"), b"not really a jpeg").unwrap();
     let output = imageguard(dir.path(), &["hash", ".", "--legacy"]);
     assert_eq!(output.status.code(), Some(1));

@@ -14,6 +14,21 @@ pub struct RgbImage {
     pub pixels: Vec<u8>,
 }
 
+impl RgbImage {
+    /// The image as a baseline JPEG at `quality` (1-100).
+    ///
+    /// # Panics
+    /// If a side is over 65,535 pixels (JPEG's limit): test images never are.
+    pub fn to_jpeg(&self, quality: u8) -> Vec<u8> {
+        let side = |n: usize| u16::try_from(n).expect("a JPEG side is at most 65,535 pixels");
+        let mut out = Vec::new();
+        jpeg_encoder::Encoder::new(&mut out, quality)
+            .encode(&self.pixels, side(self.width), side(self.height), jpeg_encoder::ColorType::Rgb)
+            .expect("encoding an in-memory RGB image");
+        out
+    }
+}
+
 impl std::fmt::Debug for RgbImage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "RgbImage({}x{})", self.width, self.height)

@@ -18,7 +18,7 @@ use imageguard::policy::AppOverrides;
 use imageguard::report::{verify_report, DeviceKey};
 use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::{SigningKey, VerifyingKey};
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -51,8 +51,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     let known: Vec<RgbImage> = (1..=6u64).map(|seed| synthetic::photo(seed, 1200, 900)).collect();
     let known_files = known.iter().map(|image| jpeg(image, 92)).collect::<Result<Vec<_>, _>>()?;
     let created = now();
-    let mut salt = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| "no randomness")?;
+    let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
     let mut spec = BundleSpec::new(BundleHeader {
         bundle_id: "demo".into(),
         list_ids: vec!["demo-known-images".into()],

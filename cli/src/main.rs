@@ -53,7 +53,7 @@ enum ReportCommand {
 /// A report's matched entry, for people.
 pub fn report_entry(entry: &MatchedEntry) -> String {
     match entry {
-        MatchedEntry::Exact { kind, hash } => format!("exact {kind} {}", imageguard::exact::to_hex(hash)),
+        MatchedEntry::Exact { kind, hash } => format!("exact {kind} {}", imageguard::hex::encode(hash)),
         MatchedEntry::Perceptual { hash, variant, strength } => {
             format!("perceptual {strength:?} via {} {}", variant.name(), hash.to_hex()).to_lowercase()
         }

@@ -3,17 +3,17 @@
 //! through exactly the code the fuzzer ran. Each function must return normally for any input: a panic
 //! is the bug being hunted. Not part of the SDK's API.
 
-use crate::bundle::{self, BundleHeader, ParsedBundle, SectionKind, TrustConfig, TrustState, VerifiedBundle};
-use crate::decode::{self, DecodeLimits, PixelBuffer, PixelFormat};
-use crate::exact::HashKind;
-use crate::filter::{ExactFilter, PerceptualFilter};
-use crate::hashing::{self, HashOptions};
-use crate::lists::{self, BundleSpec};
-use crate::pdq::{PdqFeatures, PdqHash};
-use crate::policy::{self, DecisionState, MatchClass, NegativeList, Policy};
-use crate::prompts::PromptCatalog;
-use crate::report;
-use crate::signing::{SigningKey, VerifyingKey};
+use imageguard::bundle::{self, BundleHeader, ParsedBundle, SectionKind, TrustConfig, TrustState, VerifiedBundle};
+use imageguard::decode::{self, DecodeLimits, PixelBuffer, PixelFormat};
+use imageguard::exact::HashKind;
+use imageguard::filter::{ExactFilter, PerceptualFilter};
+use imageguard::hashing::{self, HashOptions};
+use imageguard::lists::{self, BundleSpec};
+use imageguard::pdq::{PdqFeatures, PdqHash};
+use imageguard::policy::{self, DecisionState, MatchClass, NegativeList, Policy};
+use imageguard::prompts::PromptCatalog;
+use imageguard::report;
+use imageguard::signing::{SigningKey, VerifyingKey};
 use std::sync::{Arc, OnceLock};
 
 /// Encoded bytes through the whole hashing pipeline, with the default limits.
@@ -42,7 +42,7 @@ pub fn pixels(data: &[u8]) {
 /// Report parsing, and verification against a key that never signed anything: nothing may verify.
 pub fn report(data: &[u8]) {
     let _ = report::decode_unverified(data);
-    let key = crate::signing::VerifyingKey::from_bytes(&[0x42; 32]);
+    let key = imageguard::signing::VerifyingKey::from_bytes(&[0x42; 32]);
     if let Ok(key) = key {
         assert!(report::verify_report(data, &[key]).is_err(), "an unsigned input verified");
     }

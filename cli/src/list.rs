@@ -156,8 +156,7 @@ fn now() -> u64 {
 }
 
 fn build(args: BuildArgs) -> Result<ExitCode, String> {
-    let mut salt = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| "no randomness")?;
+    let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
     let created = now();
     let header = BundleHeader {
         bundle_id: args.bundle_id.clone(),

@@ -19,7 +19,7 @@ pub fn keygen(args: KeygenArgs) -> Result<ExitCode, String> {
     let key = SigningKey::generate().map_err(|e| e.to_string())?;
     write_private(&args.out, &key.to_pkcs8())?;
     let public = public_path(&args.out);
-    std::fs::write(&public, format!("{}\n", imageguard::exact::to_hex(&key.public_key())))
+    std::fs::write(&public, format!("{}\n", imageguard::hex::encode(&key.public_key())))
         .map_err(|e| format!("{}: {e}", public.display()))?;
     println!("private key: {} (keep it secret)", args.out.display());
     println!("public key:  {} (key id {})", public.display(), key.key_id());
@@ -50,12 +50,8 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
 }
 
 fn parse_hex_key(text: &str) -> Option<VerifyingKey> {
-    let text = text.trim();
-    if text.len() != 64 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..32).map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()).collect();
-    VerifyingKey::from_bytes(&bytes?).ok()
+    let bytes = imageguard::hex::decode_array::<32>(text.trim()).ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
 }
 
 /// A public key given as 64 hex characters or as the path of a file holding them.

@@ -85,7 +85,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
                 reports += usize::from(info.report.is_some());
                 print_match(path, &info, args.json);
                 if let (Some(dir), Some(report)) = (&args.reports, &info.report) {
-                    let id = decode_unverified(report).map(|r| imageguard::exact::to_hex(&r.report_id)).unwrap_or_default();
+                    let id = decode_unverified(report).map(|r| imageguard::hex::encode(&r.report_id)).unwrap_or_default();
                     let file = dir.join(format!("{id}.igrp"));
                     std::fs::write(&file, report).map_err(|e| format!("{}: {e}", file.display()))?;
                 }
@@ -135,7 +135,7 @@ pub fn verify_report(args: ReportVerifyArgs) -> Result<ExitCode, String> {
     let trusted = args.trust.iter().map(|k| keys::read_verifying_key(k)).collect::<Result<Vec<_>, _>>()?;
     match imageguard::report::verify_report(&bytes, &trusted) {
         Ok(report) => {
-            println!("VALID report {}", imageguard::exact::to_hex(&report.report_id));
+            println!("VALID report {}", imageguard::hex::encode(&report.report_id));
             println!("  created: minute {} since 1970 UTC", report.created_minutes);
             println!("  bundle {} v{}, lists {}", report.bundle_id, report.bundle_sequence, report.list_id);
             println!("  entry: {}", crate::report_entry(&report.entry));

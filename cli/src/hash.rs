@@ -2,7 +2,8 @@
 
 use crate::files;
 use clap::{Args, ValueEnum};
-use imageguard::exact::{to_hex, ExactHashRequest};
+use imageguard::exact::ExactHashRequest;
+use imageguard::hex::encode as to_hex;
 use imageguard::hashing::{self, HashOptions, ImageHashes};
 use rayon::prelude::*;
 use std::io::Write as _;

@@ -105,7 +105,7 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
     let h = &parsed.header;
     println!("bundle {} v{} ({} bytes), lists: {}", h.bundle_id, h.sequence, bytes.len(), h.list_ids.join(", "));
     println!("created {} expires {} (unix seconds)", h.created, h.expires);
-    println!("root {}", imageguard::exact::to_hex(&parsed.root));
+    println!("root {}", imageguard::hex::encode(&parsed.root));
     for (id, _) in &parsed.signatures {
         println!("signature by key {id} (not verified here: use `bundle verify`)");
     }
