@@ -88,6 +88,26 @@ fn k_of_n_distinct_trusted_signatures_are_required() {
     assert_eq!(check(grafted), Err(BundleError::NotEnoughSignatures { valid: 1, required: 2 }));
 }
 
+/// FORMAT.md: "each kind at most once, sorted by kind". Swapping two table entries (same payload sizes)
+/// keeps every length valid, so only the order check can refuse it.
+#[test]
+fn sections_out_of_order_or_repeated_are_refused() {
+    let bytes = BundleBuilder::new(header(1))
+        .section(SectionKind::ExactFilter, vec![1; 12])
+        .section(SectionKind::Policy, vec![2; 12])
+        .build()
+        .unwrap();
+    let table = ParsedBundle::parse(&bytes).unwrap().payloads_start - 2 * 9; // (kind u8, length u64) each
+    assert_eq!((bytes[table], bytes[table + 9]), (SectionKind::ExactFilter as u8, SectionKind::Policy as u8));
+    let mut swapped = bytes.clone();
+    swapped[table] = SectionKind::Policy as u8;
+    swapped[table + 9] = SectionKind::ExactFilter as u8;
+    assert_eq!(ParsedBundle::parse(&swapped).unwrap_err(), BundleError::Malformed("sections are not sorted by kind"));
+    let mut repeated = bytes;
+    repeated[table + 9] = SectionKind::ExactFilter as u8;
+    assert_eq!(ParsedBundle::parse(&repeated).unwrap_err(), BundleError::DuplicateSection(SectionKind::ExactFilter));
+}
+
 #[test]
 fn trust_config_is_validated() {
     let ks = keys(2);

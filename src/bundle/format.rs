@@ -164,8 +164,11 @@ impl<'a> ParsedBundle<'a> {
         for _ in 0..section_count {
             let id = r.u8()?;
             let kind = SectionKind::from_id(id).ok_or(BundleError::UnknownSection(id))?;
-            if table.iter().any(|(k, _)| *k == kind) {
-                return Err(BundleError::DuplicateSection(kind));
+            // One encoding per bundle: sections appear once each, sorted by kind (as FORMAT.md says).
+            match table.last() {
+                Some((last, _)) if *last == kind => return Err(BundleError::DuplicateSection(kind)),
+                Some((last, _)) if *last > kind => return Err(BundleError::Malformed("sections are not sorted by kind")),
+                _ => {}
             }
             let len = r.u64()?;
             table.push((kind, len));

@@ -21,6 +21,16 @@ pub mod tune;
 pub use exact::ExactFilter;
 pub use perceptual::{PerceptualFilter, PerceptualHit, PerceptualParams};
 
+/// How strongly a perceptual hit is supported. Defined here, where hits are made; reports and the policy
+/// name it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchStrength {
+    /// The exact PDQ hash, or a near match with high confidence (two or more bands).
+    Strong,
+    /// A single band hit: plausible but less certain.
+    Weak,
+}
+
 /// Why a filter section could not be built or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {

@@ -19,14 +19,7 @@ use crate::signing::{KeyError, KeyId, SigningKey, VerifyingKey};
 /// Domain separation string for report signatures.
 pub const SIGNATURE_DOMAIN: &str = "imageguard report v1";
 
-/// How strongly a perceptual match is supported (see the perceptual filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MatchStrength {
-    /// The exact PDQ hash, or a near match with high confidence.
-    Strong,
-    /// A single band hit: plausible but less certain.
-    Weak,
-}
+pub use crate::filter::MatchStrength;
 
 /// The list entry that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use super::blocked::{self, BlockedBloom};
 use super::FilterError;
 use crate::entry_key::{band_key, band_seed, Salt};
 use crate::pdq::{Dihedral, PdqFeatures, PdqHash};
-use crate::report::MatchStrength;
+use super::MatchStrength;
 use crate::wire::{Reader, Writer};
 use std::sync::Arc;
 
