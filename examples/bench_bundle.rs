@@ -58,16 +58,11 @@ fn main() {
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();
-    let config = ScannerConfig {
-        trust,
-        locale: "en".into(),
-        region: None,
-        overrides: Default::default(),
-        limits: Default::default(),
-        report_context: Vec::new(),
-    };
+    let bundle_id = imageguard::bundle::ParsedBundle::parse(&bundle).expect("parse").header.bundle_id;
+    let config = ScannerConfig::new(trust, vec![bundle_id], "en");
+    let device_key = imageguard::report::DeviceKey::generate().expect("key");
     let start = Instant::now();
-    let scanner = Scanner::new_at(bundle.clone(), config, &[], &[], None, now).expect("scanner");
+    let scanner = Scanner::new_at(bundle.clone(), config, &[], &[], Some(device_key), now).expect("scanner");
     let scanner_load_ms = start.elapsed().as_secs_f64() * 1e3;
     let info = scanner.bundle_info();
     println!("entries: {entries} exact (BLAKE3) + {entries} PDQ (in both filters)");

@@ -8,8 +8,9 @@ use crate::entry_key::Salt;
 use crate::exact::HashKind;
 use crate::filter::{ExactFilter, FilterError, PerceptualFilter, PerceptualParams};
 use crate::pdq::PdqHash;
-use crate::policy::{NegativeList, Policy};
-use crate::prompts::PromptCatalog;
+use crate::filter::sanity;
+use crate::policy::{NegativeList, Policy, PolicyError};
+use crate::prompts::{PromptCatalog, PromptError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ListError {
@@ -21,6 +22,10 @@ pub enum ListError {
     Filter(#[from] FilterError),
     #[error(transparent)]
     Bundle(#[from] BundleError),
+    #[error("the policy is invalid: {0}")]
+    Policy(#[from] PolicyError),
+    #[error("the prompts are invalid: {0}")]
+    Prompts(#[from] PromptError),
 }
 
 /// Hashes read from one list, and how many invalid lines were skipped.
@@ -103,8 +108,10 @@ impl BundleSpec {
         &self.header.salt
     }
 
-    /// Builds the unsigned bundle.
+    /// Builds the unsigned bundle. Refuses what devices would refuse: an invalid policy, prompts that fail
+    /// device validation (link hosts aside: each app sets its own), filters over the fill bounds.
     pub fn build(&self) -> Result<Vec<u8>, ListError> {
+        self.policy.validate()?;
         let salt = self.header.salt;
         let exact_entries = self
             .exact
@@ -112,18 +119,20 @@ impl BundleSpec {
             .flat_map(|(kind, hashes)| hashes.iter().map(move |h| (*kind, &h[..])))
             .chain(self.pdq.iter().map(|h| (HashKind::PdqExact, &h.0[..])));
         let exact = ExactFilter::build(salt, self.exact_fp_rate, exact_entries)?;
+        sanity::check_exact(&exact)?;
         let mut builder = BundleBuilder::new(self.header.clone())
             .section(SectionKind::ExactFilter, exact.to_section_bytes())
             .section(SectionKind::Policy, self.policy.to_section_bytes());
         if !self.pdq.is_empty() {
             let perceptual = PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?;
+            sanity::check_perceptual(&perceptual)?;
             builder = builder.section(SectionKind::PerceptualFilter, perceptual.to_section_bytes());
         }
         if !self.negative.is_empty() {
             builder = builder.section(SectionKind::NegativeList, self.negative.to_section_bytes());
         }
         if let Some(prompts) = &self.prompts {
-            builder = builder.section(SectionKind::Prompts, prompts.to_section_bytes());
+            builder = builder.section(SectionKind::Prompts, prompts.to_section_bytes()?);
         }
         Ok(builder.build()?)
     }

@@ -48,6 +48,14 @@ pub enum KeyError {
     Random,
     #[error("a public key is {PUBLIC_KEY_LEN} bytes; got {0}")]
     BadPublicKeyLength(usize),
+    /// One of the 8 points of small order (the identity among them): signatures under such a key can be
+    /// forged without any private key, e.g. R = identity, S = 0 "verifies" every message.
+    #[error("the public key is a point of small order (order {order}), under which signatures can be forged")]
+    SmallOrderPublicKey { order: u8 },
+    /// The encoded y coordinate is not below the field prime, or x = 0 is encoded with its sign bit set:
+    /// a second encoding of a point, which RFC 8032 decoders must refuse.
+    #[error("the public key is not a canonical Ed25519 encoding")]
+    NonCanonicalPublicKey,
 }
 
 /// An Ed25519 private key.
@@ -74,6 +82,9 @@ impl SigningKey {
     pub fn from_pkcs8(pkcs8: &[u8]) -> Result<SigningKey, KeyError> {
         let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
             .map_err(|e| KeyError::InvalidPkcs8(e.to_string()))?;
+        let mut public = [0u8; PUBLIC_KEY_LEN];
+        public.copy_from_slice(pair.public_key().as_ref());
+        check_public_key(&public)?;
         Ok(SigningKey { pair, pkcs8: Zeroizing::new(pkcs8.to_vec()) })
     }
 
@@ -114,8 +125,11 @@ pub struct VerifyingKey {
 }
 
 impl VerifyingKey {
+    /// A public key from its 32-byte encoding. Small-order and non-canonical encodings are refused
+    /// ([`check_public_key`]): `ring`'s verification accepts them.
     pub fn from_bytes(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
         let bytes: [u8; PUBLIC_KEY_LEN] = bytes.try_into().map_err(|_| KeyError::BadPublicKeyLength(bytes.len()))?;
+        check_public_key(&bytes)?;
         Ok(VerifyingKey { bytes, id: KeyId::of(&bytes) })
     }
 
@@ -140,6 +154,69 @@ impl From<&SigningKey> for VerifyingKey {
         let bytes = key.public_key();
         VerifyingKey { bytes, id: KeyId::of(&bytes) }
     }
+}
+
+/// The field prime p = 2^255 - 19, little-endian.
+const FIELD_PRIME: [u8; 32] = {
+    let mut p = [0xff; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    p
+};
+
+/// The y coordinates (sign bit cleared) of the 8 points of small order, with their order. The two
+/// order-8 values are those every Ed25519 library lists (e.g. libsodium's blocklist); each stands for two
+/// points (x and -x), as does y = 0 (order 4).
+const SMALL_ORDER_Y: [([u8; 32], u8); 5] = [
+    (y_from_low(1), 1),
+    (
+        [
+            0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        2,
+    ),
+    (y_from_low(0), 4),
+    (
+        [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
+            0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        ],
+        8,
+    ),
+    (
+        [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
+            0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+        ],
+        8,
+    ),
+];
+
+const fn y_from_low(low: u8) -> [u8; 32] {
+    let mut y = [0u8; 32];
+    y[0] = low;
+    y
+}
+
+/// Refuses the public keys under which Ed25519 signatures prove nothing: the 8 points of small order
+/// (any encoding of them) and non-canonical encodings (y >= p, or x = 0 with the sign bit set).
+pub fn check_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<(), KeyError> {
+    let mut y = *bytes;
+    let sign = y[31] >> 7;
+    y[31] &= 0x7f;
+    // Little-endian comparison with p: compare from the most significant byte.
+    if y.iter().rev().cmp(FIELD_PRIME.iter().rev()) != std::cmp::Ordering::Less {
+        return Err(KeyError::NonCanonicalPublicKey);
+    }
+    if let Some((_, order)) = SMALL_ORDER_Y.iter().find(|(small, _)| *small == y) {
+        // y = 1 and y = -1 have x = 0, for which a set sign bit is a second (invalid) encoding.
+        if sign == 1 && *order <= 2 {
+            return Err(KeyError::NonCanonicalPublicKey);
+        }
+        return Err(KeyError::SmallOrderPublicKey { order: *order });
+    }
+    Ok(())
 }
 
 fn domain_message(domain: &str, message: &[u8]) -> Vec<u8> {
@@ -174,5 +251,55 @@ mod tests {
         assert_eq!(again.key_id(), key.key_id());
         assert!(matches!(SigningKey::from_pkcs8(b"not a key"), Err(KeyError::InvalidPkcs8(_))));
         assert_eq!(VerifyingKey::from_bytes(&[0; 31]), Err(KeyError::BadPublicKeyLength(31)));
+    }
+
+    fn with_sign(mut y: [u8; 32]) -> [u8; 32] {
+        y[31] |= 0x80;
+        y
+    }
+
+    #[test]
+    fn the_identity_key_is_refused_although_ring_accepts_a_forged_signature_under_it() {
+        let identity = y_from_low(1);
+        // R = identity (encoded as y = 1), S = 0: ring "verifies" it for any message.
+        let mut forged = [0u8; SIGNATURE_LEN];
+        forged[0] = 1;
+        let accepted = signature::UnparsedPublicKey::new(&signature::ED25519, &identity)
+            .verify(&domain_message("imageguard report v1", b"anything"), &forged)
+            .is_ok();
+        assert!(accepted, "the vector no longer shows ring's behaviour");
+        assert_eq!(VerifyingKey::from_bytes(&identity), Err(KeyError::SmallOrderPublicKey { order: 1 }));
+    }
+
+    #[test]
+    fn all_eight_small_order_points_are_refused() {
+        let [one, minus_one, zero, eight_a, eight_b] = SMALL_ORDER_Y.map(|(y, _)| y);
+        let cases = [
+            (one, 1),
+            (minus_one, 2),
+            (zero, 4),
+            (with_sign(zero), 4),
+            (eight_a, 8),
+            (with_sign(eight_a), 8),
+            (eight_b, 8),
+            (with_sign(eight_b), 8),
+        ];
+        for (encoding, order) in cases {
+            assert_eq!(VerifyingKey::from_bytes(&encoding), Err(KeyError::SmallOrderPublicKey { order }), "{encoding:02x?}");
+        }
+    }
+
+    #[test]
+    fn non_canonical_encodings_are_refused() {
+        let p = FIELD_PRIME;
+        let mut p_plus_one = p;
+        p_plus_one[0] += 1;
+        let mut all_ones = [0xff; 32];
+        all_ones[31] = 0x7f;
+        for encoding in [p, p_plus_one, all_ones, with_sign(p), with_sign(y_from_low(1)), with_sign(SMALL_ORDER_Y[1].0)] {
+            assert_eq!(VerifyingKey::from_bytes(&encoding), Err(KeyError::NonCanonicalPublicKey), "{encoding:02x?}");
+        }
+        let real = SigningKey::generate().unwrap().public_key();
+        assert!(VerifyingKey::from_bytes(&real).is_ok());
     }
 }

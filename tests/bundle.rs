@@ -167,7 +167,7 @@ fn rollback_expiry_and_future_bundles_are_refused() {
     let v2 = signed(&unsigned(2, vec![2; 8]), &[&ks[0]]);
     let mut state = TrustState::new();
     let accepted = verify_bundle(v2.clone(), &config, &state, NOW).unwrap();
-    accepted.accept(&mut state);
+    accepted.accept(&mut state).unwrap();
     assert_eq!(state.accepted("test-bundle"), Some((2, accepted.root())));
     // Reloading the accepted bundle at the next start is fine.
     assert!(verify_bundle(v2, &config, &state, NOW).is_ok());
@@ -194,7 +194,7 @@ fn rollback_expiry_and_future_bundles_are_refused() {
 fn trust_state_round_trips_and_rejects_garbage() {
     let ks = keys(1);
     let mut state = TrustState::new();
-    verify_bundle(signed(&unsigned(5, vec![]), &[&ks[0]]), &trust(&ks, 1), &state.clone(), NOW).unwrap().accept(&mut state);
+    verify_bundle(signed(&unsigned(5, vec![]), &[&ks[0]]), &trust(&ks, 1), &state.clone(), NOW).unwrap().accept(&mut state).unwrap();
     let bytes = state.to_bytes();
     assert_eq!(TrustState::from_bytes(&bytes).unwrap(), state);
     assert_eq!(TrustState::from_bytes(&TrustState::new().to_bytes()).unwrap(), TrustState::new());
@@ -237,7 +237,7 @@ fn deltas_rebuild_the_next_bundle_exactly_and_are_small() {
 
     let mut state = TrustState::new();
     let base = verify_bundle(old.clone(), &config, &state, NOW).unwrap();
-    base.accept(&mut state);
+    base.accept(&mut state).unwrap();
     let next = apply_delta(&base, &delta, &config, &state, NOW).unwrap();
     assert_eq!(&next.bytes()[..], &new[..]);
     assert_eq!(next.sequence(), 2);
@@ -257,7 +257,7 @@ fn deltas_rebuild_the_next_bundle_exactly_and_are_small() {
     // A delta to an older version is a rollback like any other.
     let back = make_delta(&new, &old).unwrap();
     let mut newer_state = TrustState::new();
-    next.accept(&mut newer_state);
+    next.accept(&mut newer_state).unwrap();
     assert!(matches!(apply_delta(&next, &back, &config, &newer_state, NOW), Err(BundleError::Rollback { .. })));
     assert_eq!(state.accepted("test-bundle").map(|(seq, _)| seq), Some(1), "state untouched by failures");
 }

@@ -96,7 +96,7 @@ fn write_seeds() {
     write("lists", "pdq-skip", b"\x44f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\nbad\n");
     let policy = Policy::default();
     write("policy_prompts", "policy", &policy.to_section_bytes());
-    write("policy_prompts", "prompts", &PromptCatalog::builtin().to_section_bytes());
+    write("policy_prompts", "prompts", &PromptCatalog::builtin().to_section_bytes().expect("valid"));
     let mut state = DecisionState::new();
     for key in 0..3 {
         decide(&policy, &mut state, MatchClass::Exact, key, FUZZ_NOW);

@@ -9,7 +9,6 @@ use imageguard::bundle::{make_delta, sign_bundle, BundleHeader, TrustConfig};
 use imageguard::decode::{PixelBuffer, PixelFormat};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
-use imageguard::policy::AppOverrides;
 use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use imageguard_test_support::synthetic::{self, RgbImage};
@@ -50,15 +49,10 @@ fn sixteen_threads_scan_ten_thousand_images_while_bundles_swap() {
     let sign = |spec: &BundleSpec| sign_bundle(&spec.build().unwrap(), &provider).unwrap();
     let (v1, v2, v3) = (sign(&spec(1, &known_hashes)), sign(&spec(2, &known_hashes)), sign(&spec(3, &known_hashes)));
     let delta_v3 = make_delta(&v2, &v3).unwrap();
-    let config = ScannerConfig {
-        trust: TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(),
-        locale: "en".into(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
-        report_context: Vec::new(),
-    };
-    let scanner = Arc::new(Scanner::new_at(v1, config, &[], &[], None, NOW).unwrap());
+    let bundle_id = imageguard::bundle::ParsedBundle::parse(&v1).unwrap().header.bundle_id;
+    let config = ScannerConfig::new(TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(), vec![bundle_id], "en");
+    let device_key = imageguard::report::DeviceKey::generate().unwrap();
+    let scanner = Arc::new(Scanner::new_at(v1, config, &[], &[], Some(device_key), NOW).unwrap());
     let images: Arc<Vec<(RgbImage, bool)>> =
         Arc::new(known.into_iter().map(|i| (i, true)).chain(unrelated.into_iter().map(|i| (i, false))).collect());
     let done = Arc::new(AtomicUsize::new(0));

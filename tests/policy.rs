@@ -133,7 +133,7 @@ fn locales_fall_back_from_specific_to_general_to_english() {
     assert_eq!((morocco_fr.texts.tag.as_str(), morocco_fr.region.as_str()), ("fr", "MA"));
 
     let uk = catalog.resolve("en-GB", None);
-    assert!(uk.help_links.iter().any(|l| l.phone.as_deref() == Some("0808 1000 900")));
+    assert!(uk.help_links.iter().any(|l| l.phone.as_deref() == Some("+44 808 1000 900")));
     let elsewhere = catalog.resolve("de-DE", None);
     assert_eq!(elsewhere.region, "*");
     assert!(!elsewhere.help_links.is_empty());
@@ -170,7 +170,7 @@ fn bundle_catalogs_override_builtins_and_round_trip() {
         url: "https://example.org/help".into(),
         phone: None,
     }]));
-    let bytes = catalog.to_section_bytes();
+    let bytes = catalog.to_section_bytes().unwrap();
     let loaded = PromptCatalog::from_section_bytes(&bytes).unwrap();
     assert_eq!(loaded, catalog);
     let gb = loaded.resolve("en-GB", None);

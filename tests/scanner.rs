@@ -65,17 +65,17 @@ fn fixture() -> Fixture {
 
 fn config(f: &Fixture) -> ScannerConfig {
     ScannerConfig {
-        trust: TrustConfig::new(vec![f.provider.verifying_key()], 1).unwrap(),
-        locale: "fr-CA".into(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
         report_context: b"surface=upload".to_vec(),
+        ..ScannerConfig::new(TrustConfig::new(vec![f.provider.verifying_key()], 1).unwrap(), vec!["test".into()], "fr-CA")
     }
 }
 
 fn signed_bundle(f: &Fixture, spec: &BundleSpec) -> Vec<u8> {
     sign_bundle(&spec.build().unwrap(), &f.provider).unwrap()
+}
+
+fn key() -> Option<DeviceKey> {
+    Some(DeviceKey::generate().unwrap())
 }
 
 fn scanner(f: &Fixture, device_key: Option<DeviceKey>) -> Scanner {
@@ -111,7 +111,7 @@ fn known_file_matches_exactly_with_prompt_and_verifiable_report() {
 #[test]
 fn edited_copies_match_perceptually_and_unrelated_images_do_not() {
     let f = fixture();
-    let s = scanner(&f, None);
+    let s = scanner(&f, key());
     let mut hits = 0;
     let mut total = 0;
     for image in &f.known {
@@ -143,7 +143,7 @@ fn edited_copies_match_perceptually_and_unrelated_images_do_not() {
 #[test]
 fn raw_pixels_and_batches_scan_too() {
     let f = fixture();
-    let s = scanner(&f, None);
+    let s = scanner(&f, key());
     let image = &f.known[1];
     let pixels = PixelBuffer::new(&image.pixels, image.width, image.height, image.width * 3, PixelFormat::Rgb8);
     assert!(matches!(s.scan_pixels_at(&pixels, NOW).unwrap(), ScanOutcome::Match(_)));
@@ -185,24 +185,25 @@ fn negative_list_threshold_and_cap_follow_the_bundle_policy() {
 
     // The decision state survives a restart through the app's storage.
     let saved = s.decision_state();
-    let restarted = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &s.trust_state(), &saved, None, NOW + 180).unwrap();
+    let restarted = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &s.trust_state(), &saved, key(), NOW + 180).unwrap();
     assert_eq!(matched(restarted.scan_bytes_at(&f.known_files[1], NOW + 180).unwrap()).action, Action::None);
 }
 
 #[test]
-fn expired_rolled_back_and_wrongly_signed_bundles_are_refused() {
+fn rolled_back_and_wrongly_signed_bundles_are_refused_and_an_expired_one_loads_stale() {
     let f = fixture();
     let good = signed_bundle(&f, &f.spec);
-    let expired = Scanner::new_at(good.clone(), config(&f), &[], &[], None, NOW + 86400 * 31);
-    assert!(matches!(expired, Err(ScanError::Bundle(BundleError::Expired { .. }))));
+    let later = NOW + 86400 * 31;
+    let expired = Scanner::new_at(good.clone(), config(&f), &[], &[], key(), later).unwrap();
+    assert_eq!(expired.bundle_info_at(later).stale, Some(imageguard::bundle::StaleReason::Expired));
     let stranger = SigningKey::generate().unwrap();
     let wrong = sign_bundle(&f.spec.build().unwrap(), &stranger).unwrap();
     assert!(matches!(
-        Scanner::new_at(wrong, config(&f), &[], &[], None, NOW),
+        Scanner::new_at(wrong, config(&f), &[], &[], key(), NOW),
         Err(ScanError::Bundle(BundleError::NotEnoughSignatures { valid: 0, required: 1 }))
     ));
 
-    let s = Scanner::new_at(good, config(&f), &[], &[], None, NOW).unwrap();
+    let s = Scanner::new_at(good, config(&f), &[], &[], key(), NOW).unwrap();
     let mut v2 = f.spec.clone();
     v2.header.sequence = 2;
     v2.pdq.truncate(5);
@@ -214,7 +215,7 @@ fn expired_rolled_back_and_wrongly_signed_bundles_are_refused() {
     assert_eq!(s.bundle_info().sequence, 2, "a refused update changes nothing");
     // A fresh scanner fed the app's saved trust state also refuses the old bundle.
     assert!(matches!(
-        Scanner::new_at(signed_bundle(&f, &f.spec), config(&f), &s.trust_state(), &[], None, NOW),
+        Scanner::new_at(signed_bundle(&f, &f.spec), config(&f), &s.trust_state(), &[], key(), NOW),
         Err(ScanError::Bundle(BundleError::Rollback { .. }))
     ));
 }
@@ -226,7 +227,7 @@ fn deltas_update_a_scanner_atomically() {
     small.pdq.truncate(5);
     small.exact.clear();
     let old = signed_bundle(&f, &small);
-    let s = Scanner::new_at(old.clone(), config(&f), &[], &[], None, NOW).unwrap();
+    let s = Scanner::new_at(old.clone(), config(&f), &[], &[], key(), NOW).unwrap();
     assert_eq!(s.scan_bytes_at(&jpeg(&f.known[8], 60), NOW).unwrap(), ScanOutcome::NoMatch);
     let mut bigger = f.spec.clone();
     bigger.exact.clear();
@@ -246,7 +247,7 @@ fn deltas_update_a_scanner_atomically() {
 #[test]
 fn many_threads_scan_one_scanner_while_the_bundle_is_swapped() {
     let f = fixture();
-    let s = Arc::new(scanner(&f, None));
+    let s = Arc::new(scanner(&f, key()));
     let files: Arc<Vec<(Vec<u8>, bool)>> = Arc::new(
         f.known_files.iter().map(|file| (file.clone(), true)).chain(f.unrelated.iter().take(6).map(|i| (jpeg(i, 90), false))).collect(),
     );
@@ -360,11 +361,11 @@ fn weak_hits_are_ignored_by_default_and_surface_when_the_app_opts_in() {
     spec.pdq = vec![one_band_neighbour(&hash, &spec)];
     let bundle = signed_bundle(&f, &spec);
 
-    let default = Scanner::new_at(bundle.clone(), config(&f), &[], &[], None, NOW).unwrap();
+    let default = Scanner::new_at(bundle.clone(), config(&f), &[], &[], key(), NOW).unwrap();
     assert_eq!(default.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit alone is no match by default");
 
     let opted_in = ScannerConfig { overrides: AppOverrides { perceptual_weak: Some(Action::Prompt), ..Default::default() }, ..config(&f) };
-    let s = Scanner::new_at(bundle, opted_in, &[], &[], None, NOW).unwrap();
+    let s = Scanner::new_at(bundle, opted_in, &[], &[], key(), NOW).unwrap();
     let info = matched(s.scan_bytes_at(&image, NOW).unwrap());
     assert!(matches!(info.kind, MatchKind::Perceptual { strength: imageguard::report::MatchStrength::Weak, .. }), "{:?}", info.kind);
     assert_eq!(info.action, Action::Prompt);
@@ -376,7 +377,7 @@ fn a_class_the_policy_ignores_does_not_hide_another_that_it_acts_on() {
     let f = fixture();
     let mut spec = f.spec.clone();
     spec.policy = Policy { exact: Action::None, ..Policy::default() };
-    let s = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], None, NOW).unwrap();
+    let s = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], key(), NOW).unwrap();
     // The listed file itself: its file hash and PDQ hash are exact hits, which this policy ignores; its
     // perceptual hit still counts.
     let info = matched(s.scan_bytes_at(&f.known_files[2], NOW).unwrap());

@@ -75,6 +75,7 @@ impl From<ScanError> for ImageGuardError {
             ScanError::Bundle(bundle) => ImageGuardError::BundleRejected(bundle.to_string()),
             ScanError::BadBundle(text) => ImageGuardError::BundleRejected(text),
             ScanError::BadState(text) => ImageGuardError::InvalidState(text),
+            ScanError::Config(config) => ImageGuardError::InvalidArgument(config.to_string()),
             ScanError::Report(text) => ImageGuardError::InvalidReport(text),
             ScanError::Cancelled => ImageGuardError::Cancelled,
             ScanError::Internal(text) => ImageGuardError::Internal(text),

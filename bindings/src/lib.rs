@@ -33,6 +33,7 @@ pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use records::{HashKind, MatchStrength, MatchedEntry, Variant};
 pub use report::{verify_report, ReportRecord};
 pub use scan_records::{
-    Action, AppOverrides, BundleInfo, HelpKind, HelpLink, MatchKind, PromptContent, ScanOutcome, ScannerConfig, TextDirection,
+    Action, AppOverrides, BundleInfo, HelpKind, HelpLink, MatchKind, PromptContent, ScanOutcome, ScannerConfig, StaleReason,
+    TextDirection,
 };
 pub use scanner::Scanner;

@@ -45,6 +45,10 @@ pub struct AppOverrides {
     pub perceptual_weak: Option<Action>,
     #[uniffi(default = None)]
     pub report_threshold: Option<u16>,
+    /// Let a `Report` policy report without a prompt (off: the user always sees a prompt when a
+    /// report is made).
+    #[uniffi(default = false)]
+    pub allow_report_without_prompt: bool,
 }
 
 impl From<AppOverrides> for policy::AppOverrides {
@@ -54,6 +58,7 @@ impl From<AppOverrides> for policy::AppOverrides {
             perceptual_strong: o.perceptual_strong.map(Into::into),
             perceptual_weak: o.perceptual_weak.map(Into::into),
             report_threshold: o.report_threshold,
+            allow_report_without_prompt: o.allow_report_without_prompt,
         }
     }
 }
@@ -75,6 +80,33 @@ pub struct ScannerConfig {
     pub overrides: AppOverrides,
     /// Opaque app context put into reports (at most 1024 bytes; may be empty).
     pub report_context: Vec<u8>,
+    /// The bundle ids (series) the app accepts; any other is refused.
+    pub bundle_ids: Vec<String>,
+    /// A time the app trusts (unix seconds, e.g. from its server), used instead of the device clock.
+    #[uniffi(default = None)]
+    pub trusted_time: Option<u64>,
+    /// Show only the built-in prompt texts and links.
+    #[uniffi(default = false)]
+    pub builtin_prompts_only: bool,
+    /// Hosts a bundle's help links may point to; `None`: the built-in links' hosts.
+    #[uniffi(default = None)]
+    pub allowed_link_hosts: Option<Vec<String>>,
+}
+
+/// Why a bundle is stale (by the scanner's clock). A stale bundle keeps scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StaleReason {
+    Expired,
+    NotYetValid,
+}
+
+impl From<imageguard::bundle::StaleReason> for StaleReason {
+    fn from(r: imageguard::bundle::StaleReason) -> Self {
+        match r {
+            imageguard::bundle::StaleReason::Expired => StaleReason::Expired,
+            imageguard::bundle::StaleReason::NotYetValid => StaleReason::NotYetValid,
+        }
+    }
 }
 
 /// How an image matched.
@@ -215,10 +247,14 @@ pub struct BundleInfo {
     pub list_ids: Vec<String>,
     pub sequence: u64,
     pub root_hex: String,
-    /// Unix seconds after which the bundle is refused.
+    /// Unix seconds after which the bundle is stale.
     pub expires: u64,
+    /// Unix seconds when the bundle was made.
+    pub created: u64,
     pub exact_entries: u64,
     pub perceptual_entries: u64,
+    /// Why the bundle is stale now, if it is (it keeps scanning as its policy says).
+    pub stale: Option<StaleReason>,
 }
 
 impl From<scanner::BundleInfo> for BundleInfo {
@@ -229,8 +265,10 @@ impl From<scanner::BundleInfo> for BundleInfo {
             sequence: i.sequence,
             root_hex: i.root_hex,
             expires: i.expires,
+            created: i.created,
             exact_entries: i.exact_entries,
             perceptual_entries: i.perceptual_entries,
+            stale: i.stale.map(Into::into),
         }
     }
 }

@@ -25,11 +25,15 @@ fn core_config(config: ScannerConfig) -> Result<scanner::ScannerConfig, ImageGua
         .map_err(|e| ImageGuardError::InvalidArgument(e.to_string()))?;
     Ok(scanner::ScannerConfig {
         trust,
+        bundle_ids: config.bundle_ids,
         locale: config.locale,
         region: config.region,
         overrides: config.overrides.into(),
         limits: Default::default(),
         report_context: config.report_context,
+        trusted_time: config.trusted_time,
+        builtin_prompts_only: config.builtin_prompts_only,
+        allowed_link_hosts: config.allowed_link_hosts,
     })
 }
 
@@ -89,6 +93,12 @@ impl Scanner {
     /// Applies a delta to the active bundle. Nothing changes if any check fails.
     pub fn apply_delta(&self, delta: &[u8]) -> Result<BundleInfo, ImageGuardError> {
         guard::call(|| Ok(self.inner.apply_delta(delta)?.into()))
+    }
+
+    /// Gives the scanner a time the app trusts (unix seconds, e.g. from its server); it then advances on
+    /// the monotonic clock instead of the device's settable clock.
+    pub fn set_trusted_time(&self, unix_seconds: u64) {
+        self.inner.set_trusted_time(unix_seconds)
     }
 
     pub fn bundle_info(&self) -> BundleInfo {

@@ -14,7 +14,6 @@ use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
 use imageguard::exact::{exact_hashes, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::BundleSpec;
-use imageguard::policy::AppOverrides;
 use imageguard::report::{verify_report, DeviceKey};
 use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::{SigningKey, VerifyingKey};
@@ -91,13 +90,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     // 3. The device scans.
     let device = DeviceKey::generate().map_err(|e| e.to_string())?;
     let device_public = VerifyingKey::from_bytes(&device.public_key()).map_err(|e| e.to_string())?;
+    let trust = TrustConfig::new(vec![provider.verifying_key()], 1).map_err(|e| e.to_string())?;
+    let bundle_id = imageguard::bundle::ParsedBundle::parse(&bundle).map_err(|e| e.to_string())?.header.bundle_id;
     let config = ScannerConfig {
-        trust: TrustConfig::new(vec![provider.verifying_key()], 1).map_err(|e| e.to_string())?,
-        locale: args.locale.clone(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
         report_context: b"app=imageguard-demo".to_vec(),
+        ..ScannerConfig::new(trust, vec![bundle_id], args.locale.clone())
     };
     let scanner = Scanner::new(bundle, config, &[], &[], Some(device)).map_err(|e| e.to_string())?;
     let info = scanner.bundle_info();

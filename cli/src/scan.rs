@@ -2,7 +2,6 @@
 
 use crate::{bundle, files, keys};
 use clap::Args;
-use imageguard::policy::AppOverrides;
 use imageguard::report::{decode_unverified, DeviceKey};
 use imageguard::scanner::{MatchInfo, MatchKind, ScanOutcome, Scanner, ScannerConfig};
 use rayon::prelude::*;
@@ -45,18 +44,15 @@ pub fn describe(kind: &MatchKind) -> String {
 
 pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
     let bundle_bytes = std::fs::read(&args.bundle).map_err(|e| format!("{}: {e}", args.bundle.display()))?;
+    // Without a key, reports are signed with a throwaway one (and written only with --reports).
     let device_key = match &args.device_key {
-        Some(path) => Some(DeviceKey::from_pkcs8(&std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?).map_err(|e| e.to_string())?),
-        None => None,
+        Some(path) => DeviceKey::from_pkcs8(&std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?).map_err(|e| e.to_string())?,
+        None => DeviceKey::generate().map_err(|e| e.to_string())?,
     };
-    let config = ScannerConfig {
-        trust: bundle::trust_config(&args.trust, args.threshold)?,
-        locale: args.locale.clone(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
-        report_context: Vec::new(),
-    };
+    // A tool scans with the bundle it is given: it pins that bundle's own id.
+    let bundle_id = imageguard::bundle::ParsedBundle::parse(&bundle_bytes).map_err(|e| e.to_string())?.header.bundle_id;
+    let config = ScannerConfig::new(bundle::trust_config(&args.trust, args.threshold)?, vec![bundle_id], args.locale.clone());
+    let device_key = Some(device_key);
     let scanner = Scanner::new(bundle_bytes, config, &[], &[], device_key).map_err(|e| e.to_string())?;
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

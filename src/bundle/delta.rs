@@ -7,11 +7,13 @@
 //! not sign. Everything happens in fresh buffers: on any failure the base and the trust state are untouched.
 
 use super::format::{ParsedBundle, SectionKind};
-use super::trust::{verify_bundle, TrustConfig, TrustState, VerifiedBundle};
+use super::trust::{verify_bundle, verify_signed_bundle, TrustConfig, TrustState, VerifiedBundle};
 use super::{rice, BundleError};
 use crate::wire::{Reader, Writer};
 
 const MAGIC: &[u8; 4] = b"IGDL";
+/// The largest delta accepted. A delta that would be larger than this is better shipped as a full bundle.
+pub const MAX_DELTA_BYTES: u64 = 128 << 20;
 const VERSION: u16 = 1;
 
 const PATCH_UNCHANGED: u8 = 0;
@@ -63,8 +65,8 @@ fn differing_bits(a: &[u8], b: &[u8]) -> Vec<u64> {
     positions
 }
 
-/// Rebuilds the next bundle from `base` and `delta`, and verifies it like any full bundle. Returns the
-/// verified new bundle; the caller accepts it into `state` once it has switched over.
+/// Rebuilds the next bundle from `base` and `delta`, and verifies it like any full bundle (validity window
+/// included). Returns the verified new bundle; the caller accepts it into `state` once it has switched over.
 pub fn apply_delta(
     base: &VerifiedBundle,
     delta: &[u8],
@@ -72,6 +74,41 @@ pub fn apply_delta(
     state: &TrustState,
     now: u64,
 ) -> Result<VerifiedBundle, BundleError> {
+    let next = verify_bundle(rebuild(base, delta)?, trust, state, now)?;
+    same_id(base, next)
+}
+
+/// [`apply_delta`] without the validity window: the scanner keeps a bundle that is expired or not yet
+/// valid by the device clock, marked stale (see [`super::Staleness`]).
+pub fn apply_delta_any_time(
+    base: &VerifiedBundle,
+    delta: &[u8],
+    trust: &TrustConfig,
+    state: &TrustState,
+) -> Result<VerifiedBundle, BundleError> {
+    let next = verify_signed_bundle(rebuild(base, delta)?, trust, state)?;
+    same_id(base, next)
+}
+
+fn same_id(base: &VerifiedBundle, next: VerifiedBundle) -> Result<VerifiedBundle, BundleError> {
+    if next.header().bundle_id != base.header().bundle_id {
+        return Err(BundleError::Malformed("a delta cannot change the bundle id"));
+    }
+    Ok(next)
+}
+
+/// The most the rebuilt bundle can hold: each base section used at most once, plus what the delta carries.
+pub fn rebuilt_capacity(base_len: usize, delta_len: usize) -> usize {
+    base_len.saturating_add(delta_len).min(super::MAX_BUNDLE_BYTES as usize)
+}
+
+/// The bytes of the next bundle (unverified). Every allocation is bounded by the sizes of `base` and
+/// `delta` before any signature is checked: one output buffer of [`rebuilt_capacity`], nothing per
+/// position of a bit patch.
+fn rebuild(base: &VerifiedBundle, delta: &[u8]) -> Result<Vec<u8>, BundleError> {
+    if delta.len() as u64 > MAX_DELTA_BYTES {
+        return Err(BundleError::DeltaTooLarge { bytes: delta.len() as u64, max: MAX_DELTA_BYTES });
+    }
     let base_parsed = ParsedBundle::parse(base.bytes())?;
     let mut r = Reader::new(delta);
     if r.take(4).map_err(|_| BundleError::BadMagic)? != MAGIC {
@@ -87,12 +124,20 @@ pub fn apply_delta(
     }
     let preamble_len = r.u64()?;
     let preamble = r.take(usize::try_from(preamble_len).map_err(|_| BundleError::Truncated)?)?;
-    let mut out = Vec::with_capacity(base.bytes().len() + delta.len());
+    let mut out = Vec::with_capacity(rebuilt_capacity(base.bytes().len(), delta.len()));
     out.extend_from_slice(preamble);
     let count = r.u8()?;
+    if usize::from(count) > SectionKind::ALL.len() {
+        return Err(BundleError::Malformed("a delta has more sections than there are kinds"));
+    }
+    let mut seen: Vec<SectionKind> = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
         let id = r.u8()?;
         let kind = SectionKind::from_id(id).ok_or(BundleError::UnknownSection(id))?;
+        if seen.contains(&kind) {
+            return Err(BundleError::DuplicateSection(kind));
+        }
+        seen.push(kind);
         let base_payload = base_parsed.section(kind);
         match r.u8()? {
             PATCH_UNCHANGED => out.extend_from_slice(base_payload.ok_or(BundleError::Malformed("delta keeps a section the base lacks"))?),
@@ -104,13 +149,12 @@ pub fn apply_delta(
                 let base_payload = base_payload.ok_or(BundleError::Malformed("delta patches a section the base lacks"))?;
                 let start = out.len();
                 out.extend_from_slice(base_payload);
-                let positions = rice::decode(&mut r, base_payload.len() as u64 * 8)?;
                 let section = out.get_mut(start..).ok_or(BundleError::Truncated)?;
-                for position in positions {
+                rice::decode_each(&mut r, base_payload.len() as u64 * 8, |position| {
                     if let Some(byte) = section.get_mut((position / 8) as usize) {
                         *byte ^= 1 << (position % 8);
                     }
-                }
+                })?;
             }
             _ => return Err(BundleError::Malformed("unknown patch kind")),
         }
@@ -120,9 +164,5 @@ pub fn apply_delta(
     }
     // The signature block of the full new bundle follows, and nothing else.
     out.extend_from_slice(r.take(r.remaining())?);
-    let next = verify_bundle(out, trust, state, now)?;
-    if next.header().bundle_id != base.header().bundle_id {
-        return Err(BundleError::Malformed("a delta cannot change the bundle id"));
-    }
-    Ok(next)
+    Ok(out)
 }

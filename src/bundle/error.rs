@@ -34,6 +34,25 @@ pub enum BundleError {
     WrongBase { expected: String },
     #[error("the trust state is malformed: {0}")]
     BadState(&'static str),
+    #[error("the delta is {bytes} bytes, over the {max} byte limit")]
+    DeltaTooLarge { bytes: u64, max: u64 },
+    /// The bundle is validly signed, but for a series this app did not pin (`ScannerConfig::bundle_ids`),
+    /// or an update tries to switch the active series.
+    #[error("bundle id {got:?} is not the one this scanner accepts ({expected:?})")]
+    WrongBundleId { got: String, expected: Vec<String> },
+    /// A filter is fuller than its declared entry count allows: it would match far more than the list.
+    #[error("the {section} is saturated: {detail}")]
+    Saturated { section: &'static str, detail: FillDetail },
+}
+
+/// How full a filter was found, against what its declared entries allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{bits_set} bits set where its entries set at most {bits_possible}; {fp_per_billion} false positives per billion probes, at most {max_fp_per_billion} allowed")]
+pub struct FillDetail {
+    pub bits_set: u64,
+    pub bits_possible: u64,
+    pub fp_per_billion: u64,
+    pub max_fp_per_billion: u64,
 }
 
 impl From<crate::wire::Truncated> for BundleError {

@@ -19,10 +19,10 @@ mod format;
 mod rice;
 mod trust;
 
-pub use delta::{apply_delta, make_delta};
-pub use error::BundleError;
+pub use delta::{apply_delta, apply_delta_any_time, make_delta, rebuilt_capacity, MAX_DELTA_BYTES};
+pub use error::{BundleError, FillDetail};
 pub use format::{sign_bundle, BundleBuilder, BundleHeader, ParsedBundle, SectionKind, MAX_BUNDLE_BYTES};
-pub use trust::{verify_bundle, TrustConfig, TrustState, VerifiedBundle};
+pub use trust::{staleness, verify_bundle, verify_signed_bundle, StaleReason, TrustConfig, TrustState, VerifiedBundle};
 
 /// Domain separation for bundle signatures (see [`crate::signing`]).
 pub const SIGNATURE_DOMAIN: &str = "imageguard bundle v1";

@@ -34,16 +34,25 @@ pub fn encode(positions: &[u64], out: &mut Writer) {
 
 /// Decodes positions, refusing any that is not below `limit` (so a hostile count or gap cannot make us
 /// allocate or loop beyond what the input itself pays for).
+#[cfg(test)]
 pub fn decode(r: &mut Reader<'_>, limit: u64) -> Result<Vec<u64>, Truncated> {
+    let mut positions = Vec::new();
+    decode_each(r, limit, |position| positions.push(position))?;
+    Ok(positions)
+}
+
+/// Decodes positions one by one into `visit`, without storing them: a hostile count costs no memory,
+/// and at most one loop step per input bit. Every position is below `limit` and above the previous one.
+pub fn decode_each(r: &mut Reader<'_>, limit: u64, mut visit: impl FnMut(u64)) -> Result<(), Truncated> {
     let count = r.u64()?;
     let k = r.u8()?;
     let bit_len = r.u64()?;
-    if k > 63 || count > bit_len || bit_len > (r.remaining() as u64) * 8 {
+    // Each position takes at least k + 1 bits, and positions are distinct and below `limit`.
+    if k > 63 || count > bit_len / (u64::from(k) + 1) || count > limit || bit_len > (r.remaining() as u64) * 8 {
         return Err(Truncated);
     }
-    let bytes = r.take(bit_len.div_ceil(8) as usize)?;
+    let bytes = r.take(usize::try_from(bit_len.div_ceil(8)).map_err(|_| Truncated)?)?;
     let mut bits = BitReader { bytes, at: 0, len: bit_len };
-    let mut positions = Vec::with_capacity(count as usize);
     let mut next = 0u64;
     for _ in 0..count {
         let mut quotient = 0u64;
@@ -54,15 +63,15 @@ pub fn decode(r: &mut Reader<'_>, limit: u64) -> Result<Vec<u64>, Truncated> {
         for _ in 0..k {
             remainder = remainder << 1 | u64::from(bits.next()?);
         }
-        let gap = quotient.checked_shl(u32::from(k)).ok_or(Truncated)? | remainder;
+        let gap = quotient.checked_shl(u32::from(k)).filter(|shifted| shifted >> k == quotient).ok_or(Truncated)? | remainder;
         let position = next.checked_add(gap).ok_or(Truncated)?;
         if position >= limit {
             return Err(Truncated);
         }
-        positions.push(position);
+        visit(position);
         next = position + 1;
     }
-    Ok(positions)
+    Ok(())
 }
 
 #[derive(Default)]

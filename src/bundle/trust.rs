@@ -75,6 +75,17 @@ impl TrustState {
         self.accepted.get(bundle_id).copied()
     }
 
+    /// Anti-rollback: refuses a sequence below the accepted one for `bundle_id`, or the accepted sequence
+    /// with other content. Reloading exactly the accepted bundle is allowed.
+    pub fn check_not_older(&self, bundle_id: &str, sequence: u64, root: &[u8; 32]) -> Result<(), BundleError> {
+        match self.accepted(bundle_id) {
+            Some((accepted, accepted_root)) if sequence < accepted || (sequence == accepted && *root != accepted_root) => {
+                Err(BundleError::Rollback { got: sequence, accepted })
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(STATE_MAGIC).u8(STATE_VERSION).u16(self.accepted.len() as u16);
@@ -162,8 +173,32 @@ impl VerifiedBundle {
     }
 
     /// Records this bundle as the newest accepted for its id. Call once the app has switched to it.
-    pub fn accept(&self, state: &mut TrustState) {
+    /// Refuses (and changes nothing) if `state` accepted a newer one meanwhile: callers that verified
+    /// against an older snapshot of the state cannot roll it back.
+    pub fn accept(&self, state: &mut TrustState) -> Result<(), BundleError> {
+        state.check_not_older(&self.header.bundle_id, self.header.sequence, &self.root)?;
         state.accepted.insert(self.header.bundle_id.clone(), (self.header.sequence, self.root));
+        Ok(())
+    }
+}
+
+/// Why a bundle is stale: valid in every way except its validity window, by the clock it was checked with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StaleReason {
+    /// The clock is past the bundle's `expires`.
+    Expired,
+    /// The bundle's `created` is more than a day ahead of the clock.
+    NotYetValid,
+}
+
+/// Whether `header`'s validity window holds at `now` (unix seconds); `None` when it does.
+pub fn staleness(header: &BundleHeader, now: u64) -> Option<StaleReason> {
+    if now >= header.expires {
+        Some(StaleReason::Expired)
+    } else if header.created > now.saturating_add(CLOCK_SKEW_SECS) {
+        Some(StaleReason::NotYetValid)
+    } else {
+        None
     }
 }
 
@@ -177,6 +212,23 @@ pub fn verify_bundle(
     state: &TrustState,
     now: u64,
 ) -> Result<VerifiedBundle, BundleError> {
+    let verified = verify_signed_bundle(bytes, trust, state)?;
+    let header = verified.header();
+    match staleness(header, now) {
+        Some(StaleReason::Expired) => Err(BundleError::Expired { expires: header.expires, now }),
+        Some(StaleReason::NotYetValid) => Err(BundleError::NotYetValid { created: header.created, now }),
+        None => Ok(verified),
+    }
+}
+
+/// [`verify_bundle`] without the validity window: structure, signatures and anti-rollback only. The
+/// scanner uses it so that a wrong device clock cannot switch scanning off; it reports the bundle stale
+/// instead ([`staleness`]).
+pub fn verify_signed_bundle(
+    bytes: impl Into<Arc<Vec<u8>>>,
+    trust: &TrustConfig,
+    state: &TrustState,
+) -> Result<VerifiedBundle, BundleError> {
     let bytes: Arc<Vec<u8>> = bytes.into(); // a Vec moves in without a copy
     let parsed = ParsedBundle::parse(&bytes)?;
     let signers = trust.valid_signers(&parsed);
@@ -184,17 +236,7 @@ pub fn verify_bundle(
         return Err(BundleError::NotEnoughSignatures { valid: signers, required: trust.threshold });
     }
     let header = &parsed.header;
-    if now >= header.expires {
-        return Err(BundleError::Expired { expires: header.expires, now });
-    }
-    if header.created > now.saturating_add(CLOCK_SKEW_SECS) {
-        return Err(BundleError::NotYetValid { created: header.created, now });
-    }
-    if let Some((accepted, accepted_root)) = state.accepted(&header.bundle_id) {
-        if header.sequence < accepted || (header.sequence == accepted && parsed.root != accepted_root) {
-            return Err(BundleError::Rollback { got: header.sequence, accepted });
-        }
-    }
+    state.check_not_older(&header.bundle_id, header.sequence, &parsed.root)?;
     let (header, sections, root) = (parsed.header.clone(), parsed.sections.clone(), parsed.root);
     Ok(VerifiedBundle { bytes, header, sections, root, signers })
 }

@@ -121,6 +121,19 @@ impl ExactFilter {
         self.bloom.as_slice().len()
     }
 
+    /// Bits set in the bitmap, and the most its declared entries could have set (k per entry).
+    pub fn bits_set(&self) -> (u64, u64) {
+        let bitmap = self.bloom.as_slice().get(CRATE_HEADER_LEN..).unwrap_or_default();
+        let ones = bitmap.iter().map(|b| u64::from(b.count_ones())).sum();
+        (ones, self.len().saturating_mul(u64::from(self.bloom.number_of_hash_functions())))
+    }
+
+    /// False-positive rate of one lookup, from the measured fill (fill^k).
+    pub fn measured_fp_rate(&self) -> f64 {
+        let (ones, _) = self.bits_set();
+        (ones as f64 / self.bloom.len().max(1) as f64).powi(self.bloom.number_of_hash_functions() as i32)
+    }
+
     /// Bits per entry; the information-theoretic minimum is log2(1/fp).
     pub fn bits_per_entry(&self) -> f64 {
         self.bloom.len() as f64 / self.len().max(1) as f64

@@ -16,6 +16,7 @@
 pub mod blocked;
 pub mod exact;
 pub mod perceptual;
+pub mod sanity;
 pub mod tune;
 
 pub use exact::ExactFilter;

@@ -92,6 +92,26 @@ pub struct Policy {
     pub window_secs: u32,
     /// At most this many prompts or reports per list entry per window.
     pub per_entry_cap: u16,
+    /// What the bundle still does once stale (expired or not yet valid by the device's clock).
+    pub stale: StaleMode,
+}
+
+/// What a stale bundle still does. Scanning never stops on a clock: a device whose clock was moved
+/// must not be able to switch protection off, so there is deliberately no "stop" mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum StaleMode {
+    /// Keep matching and prompting; make no reports (the list may be out of date).
+    #[default]
+    MatchAndPrompt = 0,
+    /// Keep doing everything the policy says, reports included.
+    Unchanged = 1,
+}
+
+impl StaleMode {
+    pub fn from_id(id: u8) -> Option<StaleMode> {
+        [StaleMode::MatchAndPrompt, StaleMode::Unchanged].into_iter().find(|m| *m as u8 == id)
+    }
 }
 
 impl Default for Policy {
@@ -106,6 +126,7 @@ impl Default for Policy {
             report_threshold: 1,
             window_secs: 30 * 86400,
             per_entry_cap: 3,
+            stale: StaleMode::MatchAndPrompt,
         }
     }
 }
@@ -119,9 +140,15 @@ pub struct AppOverrides {
     pub perceptual_weak: Option<Action>,
     /// A lower report threshold (a higher one is ignored).
     pub report_threshold: Option<u16>,
+    /// Let a class report without prompting when the policy says `Report`. Off by default: a signed
+    /// policy alone cannot make a device report silently, so `Report` becomes `PromptAndReport`.
+    pub allow_report_without_prompt: bool,
 }
 
-const VERSION: u8 = 1;
+/// The first policy layout; still read, and still written when the stale mode is the default.
+const VERSION_1: u8 = 1;
+/// Version 1 plus the stale mode (u8).
+const VERSION_2: u8 = 2;
 
 impl Policy {
     pub fn action(&self, class: MatchClass) -> Action {
@@ -134,7 +161,14 @@ impl Policy {
 
     /// The policy with the app's overrides applied where they are stricter.
     pub fn with_app_overrides(&self, overrides: &AppOverrides) -> Policy {
-        let add = |base: Action, extra: Option<Action>| extra.map_or(base, |extra| base.union(extra));
+        let add = |base: Action, extra: Option<Action>| {
+            let action = extra.map_or(base, |extra| base.union(extra));
+            if action == Action::Report && !overrides.allow_report_without_prompt {
+                Action::PromptAndReport
+            } else {
+                action
+            }
+        };
         Policy {
             exact: add(self.exact, overrides.exact),
             perceptual_strong: add(self.perceptual_strong, overrides.perceptual_strong),
@@ -144,17 +178,37 @@ impl Policy {
         }
     }
 
-    /// Section payload: version u8, three actions u8, min quality u8, threshold u16, window u32, cap u16.
+    /// What the policy does while its bundle is stale: reports stop unless the policy says otherwise.
+    pub fn when_stale(&self) -> Policy {
+        let no_report = |action: Action| if action.prompts() { Action::Prompt } else { Action::None };
+        match self.stale {
+            StaleMode::Unchanged => *self,
+            StaleMode::MatchAndPrompt => Policy {
+                exact: no_report(self.exact),
+                perceptual_strong: no_report(self.perceptual_strong),
+                perceptual_weak: no_report(self.perceptual_weak),
+                ..*self
+            },
+        }
+    }
+
+    /// Section payload: version u8 (1, or 2 when the stale mode is not the default), three actions u8,
+    /// min quality u8, threshold u16, window u32, cap u16; version 2 adds the stale mode u8.
     pub fn to_section_bytes(&self) -> Vec<u8> {
+        let version = if self.stale == StaleMode::default() { VERSION_1 } else { VERSION_2 };
         let mut w = Writer::new();
-        w.u8(VERSION).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
+        w.u8(version).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
         w.u8(self.min_quality).u16(self.report_threshold).u32(self.window_secs).u16(self.per_entry_cap);
+        if version == VERSION_2 {
+            w.u8(self.stale as u8);
+        }
         w.bytes
     }
 
     pub fn from_section_bytes(bytes: &[u8]) -> Result<Policy, PolicyError> {
         let mut r = Reader::new(bytes);
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if version != VERSION_1 && version != VERSION_2 {
             return Err(PolicyError::Malformed("unsupported policy version"));
         }
         let action = |id| Action::from_id(id).ok_or(PolicyError::Malformed("unknown action"));
@@ -166,6 +220,10 @@ impl Policy {
             report_threshold: r.u16()?,
             window_secs: r.u32()?,
             per_entry_cap: r.u16()?,
+            stale: match version {
+                VERSION_2 => StaleMode::from_id(r.u8()?).ok_or(PolicyError::Malformed("unknown stale mode"))?,
+                _ => StaleMode::default(),
+            },
         };
         if !r.is_empty() {
             return Err(PolicyError::Malformed("trailing bytes"));
@@ -217,8 +275,16 @@ pub fn decide(policy: &Policy, state: &mut DecisionState, class: MatchClass, ent
     }
     state.record(entry_key, now);
     let matches_in_window = state.matches_since(now.saturating_sub(window));
-    Decision {
-        prompt: action.prompts(),
-        report: action.reports() && matches_in_window >= u32::from(policy.report_threshold),
+    let report = action.reports()
+        && matches_in_window >= u32::from(policy.report_threshold)
+        && state.reports_since(now.saturating_sub(REPORT_CAP_WINDOW_SECS)) < DEVICE_REPORT_CAP;
+    if report {
+        state.record_report(now);
     }
+    Decision { prompt: action.prompts(), report }
 }
+
+/// At most this many reports per device per [`REPORT_CAP_WINDOW_SECS`], whatever the bundle's policy
+/// says: a hostile policy cannot turn a device into a stream of reports.
+pub const DEVICE_REPORT_CAP: u32 = 10;
+pub const REPORT_CAP_WINDOW_SECS: u64 = 86400;

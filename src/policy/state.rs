@@ -6,7 +6,9 @@ use crate::wire::{Reader, Writer};
 use std::collections::VecDeque;
 
 const MAGIC: &[u8; 4] = b"IGDS";
-const VERSION: u8 = 1;
+/// Version 1 had no report times; it is still read.
+const VERSION_1: u8 = 1;
+const VERSION: u8 = 2;
 /// Bounds on what the state remembers; older records are dropped first.
 const MAX_MATCHES: usize = 1024;
 const MAX_ENTRIES: usize = 1024;
@@ -17,6 +19,8 @@ pub struct DecisionState {
     matches: VecDeque<u64>,
     /// (entry key, matches counted, first match time) for entries matched within the window.
     entries: Vec<(u64, u32, u64)>,
+    /// Unix seconds of recent reports, oldest first (the device-wide report cap).
+    reports: VecDeque<u64>,
 }
 
 impl DecisionState {
@@ -31,6 +35,21 @@ impl DecisionState {
             self.matches.pop_front();
         }
         self.entries.retain(|&(_, _, first)| first >= since);
+        let report_since = now.saturating_sub(super::REPORT_CAP_WINDOW_SECS);
+        while self.reports.front().is_some_and(|&t| t < report_since) {
+            self.reports.pop_front();
+        }
+    }
+
+    pub(super) fn reports_since(&self, since: u64) -> u32 {
+        self.reports.iter().filter(|&&t| t >= since).count() as u32
+    }
+
+    pub(super) fn record_report(&mut self, now: u64) {
+        if self.reports.len() >= MAX_MATCHES {
+            self.reports.pop_front();
+        }
+        self.reports.push_back(now);
     }
 
     pub(super) fn entry_count(&self, key: u64) -> u32 {
@@ -68,12 +87,20 @@ impl DecisionState {
         for (key, count, first) in &self.entries {
             w.u64(*key).u32(*count).u64(*first);
         }
+        w.u16(self.reports.len() as u16);
+        for t in &self.reports {
+            w.u64(*t);
+        }
         w.bytes
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<DecisionState, PolicyError> {
         let mut r = Reader::new(bytes);
-        if r.take(4)? != MAGIC || r.u8()? != VERSION {
+        if r.take(4)? != MAGIC {
+            return Err(PolicyError::Malformed("not an imageguard decision state"));
+        }
+        let version = r.u8()?;
+        if version != VERSION && version != VERSION_1 {
             return Err(PolicyError::Malformed("not an imageguard decision state"));
         }
         let count = usize::from(r.u16()?);
@@ -92,9 +119,20 @@ impl DecisionState {
         for _ in 0..count {
             entries.push((r.u64()?, r.u32()?, r.u64()?));
         }
+        let mut reports = VecDeque::new();
+        if version == VERSION {
+            let count = usize::from(r.u16()?);
+            if count > MAX_MATCHES {
+                return Err(PolicyError::Malformed("too many reports"));
+            }
+            reports.reserve(count);
+            for _ in 0..count {
+                reports.push_back(r.u64()?);
+            }
+        }
         if !r.is_empty() {
             return Err(PolicyError::Malformed("trailing bytes"));
         }
-        Ok(DecisionState { matches, entries })
+        Ok(DecisionState { matches, entries, reports })
     }
 }

@@ -79,7 +79,7 @@ fn link(kind: HelpKind, label: &str, url: &str, phone: Option<&str>) -> HelpLink
 /// Region code (ISO 3166-1 alpha-2, or `*` for everywhere else) and its links.
 pub(super) fn regions() -> Vec<(String, Vec<HelpLink>)> {
     let stop_it_now_uk =
-        link(HelpKind::Help, "Stop It Now UK & Ireland", "https://www.stopitnow.org.uk", Some("0808 1000 900"));
+        link(HelpKind::Help, "Stop It Now UK & Ireland", "https://www.stopitnow.org.uk", Some("+44 808 1000 900"));
     let iwf = link(HelpKind::Report, "Internet Watch Foundation", "https://report.iwf.org.uk/", None);
     vec![
         ("GB".into(), vec![stop_it_now_uk.clone(), iwf.clone()]),
@@ -88,7 +88,7 @@ pub(super) fn regions() -> Vec<(String, Vec<HelpLink>)> {
             link(HelpKind::Help, "Stop It Now", "https://www.stopitnow.org", None),
             link(HelpKind::Report, "NCMEC CyberTipline", "https://report.cybertip.org", None),
         ]),
-        ("AU".into(), vec![link(HelpKind::Help, "Stop It Now Australia", "https://www.stopitnow.org.au", Some("1800 01 1800"))]),
+        ("AU".into(), vec![link(HelpKind::Help, "Stop It Now Australia", "https://www.stopitnow.org.au", Some("+61 1800 01 1800"))]),
         // The IWF runs Morocco's reporting portal, in French and Arabic.
         ("MA".into(), vec![link(HelpKind::Report, "IWF – Maroc / المغرب", "https://report.iwf.org.uk/ma", None)]),
         ("PL".into(), vec![link(HelpKind::Report, "Dyżurnet.pl", "https://dyzurnet.pl", None)]),

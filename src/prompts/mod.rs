@@ -9,6 +9,9 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod defaults;
+mod validate;
+
+pub use validate::{builtin_link_hosts, is_e164, is_locale_tag, is_region_code};
 
 use crate::wire::{Reader, Writer};
 
@@ -82,8 +85,8 @@ pub struct PromptCatalog {
 }
 
 const VERSION: u8 = 1;
-const MAX_ENTRIES: u8 = 200;
-const MAX_TEXT: usize = 4096;
+const MAX_ENTRIES: u8 = validate::MAX_ENTRIES as u8;
+const MAX_TEXT: usize = validate::MAX_BODY;
 
 /// `fr_CA`, `FR-ca` → `fr-ca`.
 fn normalize(tag: &str) -> String {
@@ -138,8 +141,19 @@ impl PromptCatalog {
 
     /// Section payload: version u8; locale count u8, each: tag, direction u8, six texts (u16 length each);
     /// region count u8, each: code, link count u8, each link: kind u8, label, url (u16 length), phone
-    /// (u8 length, 0 = none).
-    pub fn to_section_bytes(&self) -> Vec<u8> {
+    /// (u8 length, 0 = none). Refuses (rather than truncates) anything a device would refuse, except the
+    /// hosts of links, which each app allows ([`PromptCatalog::validate`]).
+    pub fn to_section_bytes(&self) -> Result<Vec<u8>, PromptError> {
+        self.validate(None)?;
+        let too_long = |bytes: &[u8]| bytes.len() > usize::from(u8::MAX);
+        if self.locales.iter().any(|t| too_long(t.tag.as_bytes()))
+            || self.regions.iter().any(|(r, links)| {
+                too_long(r.as_bytes())
+                    || links.iter().any(|l| too_long(l.label.as_bytes()) || too_long(l.phone.as_deref().unwrap_or("").as_bytes()))
+            })
+        {
+            return Err(PromptError::Malformed("a tag, label or phone number is over 255 bytes"));
+        }
         let mut w = Writer::new();
         w.u8(VERSION).u8(self.locales.len() as u8);
         for t in &self.locales {
@@ -156,7 +170,7 @@ impl PromptCatalog {
                 w.medium_bytes(link.url.as_bytes()).short_bytes(link.phone.as_deref().unwrap_or("").as_bytes());
             }
         }
-        w.bytes
+        Ok(w.bytes)
     }
 
     pub fn from_section_bytes(bytes: &[u8]) -> Result<PromptCatalog, PromptError> {
@@ -227,7 +241,9 @@ impl PromptCatalog {
         if !r.is_empty() {
             return Err(PromptError::Malformed("trailing bytes"));
         }
-        Ok(PromptCatalog { locales, regions })
+        let catalog = PromptCatalog { locales, regions };
+        catalog.validate(None)?;
+        Ok(catalog)
     }
 }
 

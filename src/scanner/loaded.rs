@@ -1,10 +1,11 @@
 //! A verified bundle with its sections parsed into the structures the scanner queries.
 
-use super::ScanError;
+use super::{ScanError, ScannerConfig};
 use crate::bundle::{SectionKind, VerifiedBundle};
+use crate::filter::sanity;
 use crate::exact::{ExactHashRequest, HashKind};
 use crate::filter::{ExactFilter, PerceptualFilter};
-use crate::policy::{AppOverrides, NegativeList, Policy};
+use crate::policy::{NegativeList, Policy};
 use crate::prompts::PromptCatalog;
 
 /// Everything a scan needs from one bundle. Immutable: an update builds a new one and swaps it in.
@@ -22,7 +23,9 @@ pub(crate) struct LoadedBundle {
 }
 
 impl LoadedBundle {
-    pub fn load(verified: VerifiedBundle, overrides: &AppOverrides) -> Result<LoadedBundle, ScanError> {
+    /// Parses the sections and applies what the app set: its policy overrides, its prompt choices.
+    /// Refuses filters over the fill bounds ([`sanity`]) and prompts that fail validation.
+    pub fn load(verified: VerifiedBundle, config: &ScannerConfig) -> Result<LoadedBundle, ScanError> {
         let salt = verified.header().salt;
         let exact = verified
             .section(SectionKind::ExactFilter)
@@ -34,6 +37,8 @@ impl LoadedBundle {
             .map(|range| PerceptualFilter::from_bundle(verified.bytes().clone(), range, &salt))
             .transpose()
             .map_err(|e| ScanError::BadBundle(format!("perceptual filter: {e}")))?;
+        exact.as_ref().map(sanity::check_exact).transpose()?;
+        perceptual.as_ref().map(sanity::check_perceptual).transpose()?;
         let negative = verified
             .section(SectionKind::NegativeList)
             .map(NegativeList::from_section_bytes)
@@ -46,13 +51,17 @@ impl LoadedBundle {
             .transpose()
             .map_err(|e| ScanError::BadBundle(format!("policy: {e}")))?
             .unwrap_or_default()
-            .with_app_overrides(overrides);
-        let prompts = verified
-            .section(SectionKind::Prompts)
-            .map(PromptCatalog::from_section_bytes)
-            .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?
-            .unwrap_or_default();
+            .with_app_overrides(&config.overrides);
+        let prompts = match verified.section(SectionKind::Prompts) {
+            Some(_) if config.builtin_prompts_only => PromptCatalog::default(),
+            Some(bytes) => {
+                let catalog = PromptCatalog::from_section_bytes(bytes).map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?;
+                let hosts = config.allowed_link_hosts.clone().unwrap_or_else(crate::prompts::builtin_link_hosts);
+                catalog.validate(Some(&hosts)).map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?;
+                catalog
+            }
+            None => PromptCatalog::default(),
+        };
         let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
         let exact_request =
             ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };

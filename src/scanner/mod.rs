@@ -7,30 +7,43 @@
 //!
 //! A `Scanner` is `Send + Sync` with no global state: apps scan from many threads at once. Bundle updates
 //! swap an `Arc`: scans in flight finish on the bundle they started with, new scans see the new one.
+//! Updates are linearisable: one lock covers verification against the trust state and installation, so
+//! racing updates (full or delta, in any order) end on the newest bundle and never roll the state back.
+//!
+//! Nothing outside the app's own choices can switch scanning off: the scanner only accepts the bundle ids
+//! the app pinned, and a bundle that is expired or not yet valid by the device clock keeps scanning,
+//! marked stale in [`BundleInfo`] (its policy says what it still does; see [`crate::policy::StaleMode`]).
+//! An app with a time it trusts more than the device clock passes it ([`ScannerConfig::trusted_time`],
+//! [`Scanner::set_trusted_time`]); it then advances on the monotonic clock, which the user cannot set.
 
 // Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod loaded;
 
-use crate::bundle::{self, BundleError, TrustConfig, TrustState};
+use crate::bundle::{self, BundleError, StaleReason, TrustConfig, TrustState, VerifiedBundle};
 use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
 use crate::entry_key::entry_key;
 use crate::exact::{ExactHashes, HashKind};
 use crate::hashing::{self, HashOptions};
 use crate::pdq::{Dihedral, PdqFeatures};
 use crate::policy::{self, Action, AppOverrides, DecisionState, MatchClass};
+use crate::report::MAX_CONTEXT_LEN;
 use crate::prompts::PromptContent;
 use crate::report::{DeviceKey, MatchStrength, MatchedEntry};
 use loaded::LoadedBundle;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 /// How a scanner behaves; everything here is the app's choice.
 #[derive(Debug, Clone)]
 pub struct ScannerConfig {
     /// The list providers the app trusts and how many must sign.
     pub trust: TrustConfig,
+    /// The bundle series the app accepts (e.g. `["acme-csam"]`; at least one). A bundle with any other id
+    /// is refused, however validly signed, and an update cannot switch the active series.
+    pub bundle_ids: Vec<String>,
     /// The user's locale (BCP 47), for prompt texts.
     pub locale: String,
     /// The user's region (ISO 3166 alpha-2), for help links; from the locale if absent.
@@ -41,6 +54,42 @@ pub struct ScannerConfig {
     pub limits: DecodeLimits,
     /// Opaque app context put into reports (at most 1024 bytes).
     pub report_context: Vec<u8>,
+    /// A time the app trusts (unix seconds, e.g. from its server) to use instead of the device clock.
+    pub trusted_time: Option<u64>,
+    /// Show only the built-in prompt texts and links, whatever the bundle ships.
+    pub builtin_prompts_only: bool,
+    /// Hosts a bundle's help links may point to; `None`: the hosts of the built-in links.
+    pub allowed_link_hosts: Option<Vec<String>>,
+}
+
+impl ScannerConfig {
+    /// A configuration with the defaults for everything but trust, pinned bundle ids and locale.
+    pub fn new(trust: TrustConfig, bundle_ids: Vec<String>, locale: impl Into<String>) -> ScannerConfig {
+        ScannerConfig {
+            trust,
+            bundle_ids,
+            locale: locale.into(),
+            region: None,
+            overrides: AppOverrides::default(),
+            limits: DecodeLimits::default(),
+            report_context: Vec::new(),
+            trusted_time: None,
+            builtin_prompts_only: false,
+            allowed_link_hosts: None,
+        }
+    }
+}
+
+/// A configuration that could only fail later (on a match, or silently): refused when the scanner is
+/// created or a bundle is installed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no bundle id is pinned: ScannerConfig::bundle_ids must name the accepted bundle series")]
+    NoBundleIds,
+    #[error("the report context is {len} bytes, over the {max} byte limit")]
+    ReportContextTooLong { len: usize, max: usize },
+    #[error("the policy of bundle {bundle_id:?} asks for reports but no device key is set")]
+    NoDeviceKey { bundle_id: String },
 }
 
 /// What a scan found.
@@ -84,8 +133,12 @@ pub struct BundleInfo {
     pub sequence: u64,
     pub root_hex: String,
     pub expires: u64,
+    /// When the bundle was made (unix seconds): it is not valid more than a day before.
+    pub created: u64,
     pub exact_entries: u64,
     pub perceptual_entries: u64,
+    /// Why the bundle is stale at the time asked, if it is: it keeps scanning as its policy says.
+    pub stale: Option<StaleReason>,
 }
 
 /// Why a scan or a bundle operation failed.
@@ -95,6 +148,8 @@ pub enum ScanError {
     Image(#[from] DecodeError),
     #[error("the bundle was refused: {0}")]
     Bundle(#[from] BundleError),
+    #[error("the configuration is invalid: {0}")]
+    Config(#[from] ConfigError),
     #[error("the bundle's content is invalid: {0}")]
     BadBundle(String),
     #[error("the saved state is invalid: {0}")]
@@ -120,6 +175,10 @@ pub struct Scanner {
     trust_state: Mutex<TrustState>,
     decisions: Mutex<DecisionState>,
     device_key: Option<DeviceKey>,
+    /// Held across verification and installation of an update.
+    update_lock: Mutex<()>,
+    /// A trusted time and the monotonic instant it was given at.
+    trusted_time: Mutex<Option<(u64, Instant)>>,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -148,7 +207,8 @@ impl Scanner {
         decision_state: &[u8],
         device_key: Option<DeviceKey>,
     ) -> Result<Scanner, ScanError> {
-        Scanner::new_at(bundle_bytes, config, trust_state, decision_state, device_key, now_unix())
+        let now = config.trusted_time.unwrap_or_else(now_unix);
+        Scanner::new_at(bundle_bytes, config, trust_state, decision_state, device_key, now)
     }
 
     /// [`Scanner::new`] at a given time (unix seconds), for tests and tools.
@@ -167,18 +227,44 @@ impl Scanner {
             } else {
                 DecisionState::from_bytes(decision_state).map_err(|e| ScanError::BadState(e.to_string()))?
             };
-            let verified = bundle::verify_bundle(bundle_bytes, &config.trust, &state, now)?;
-            let loaded = LoadedBundle::load(verified, &config.overrides)?;
-            loaded.verified.accept(&mut state);
-            log::info!(target: "imageguard", "bundle {} v{} loaded", loaded.verified.header().bundle_id, loaded.verified.sequence());
+            if config.bundle_ids.is_empty() {
+                return Err(ConfigError::NoBundleIds.into());
+            }
+            if config.report_context.len() > MAX_CONTEXT_LEN {
+                let (len, max) = (config.report_context.len(), MAX_CONTEXT_LEN);
+                return Err(ConfigError::ReportContextTooLong { len, max }.into());
+            }
+            let verified = bundle::verify_signed_bundle(bundle_bytes, &config.trust, &state)?;
+            check_pinned(&config, &verified, None)?;
+            let loaded = LoadedBundle::load(verified, &config)?;
+            check_reporting(&loaded, device_key.is_some())?;
+            loaded.verified.accept(&mut state)?;
+            log_installed("loaded", &loaded, now);
+            let trusted_time = Mutex::new(config.trusted_time.map(|t| (t, Instant::now())));
             Ok(Scanner {
                 config,
                 bundle: RwLock::new(Arc::new(loaded)),
                 trust_state: Mutex::new(state),
                 decisions: Mutex::new(decisions),
                 device_key,
+                update_lock: Mutex::new(()),
+                trusted_time,
             })
         })
+    }
+
+    /// Gives the scanner a time the app trusts (unix seconds, e.g. from its server). From then on the
+    /// scanner's clock is that time advanced by the monotonic clock, not the device's wall clock.
+    pub fn set_trusted_time(&self, unix_seconds: u64) {
+        *self.trusted_time.lock().unwrap_or_else(|p| p.into_inner()) = Some((unix_seconds, Instant::now()));
+    }
+
+    /// The scanner's idea of now: the trusted time if the app gave one, else the device clock.
+    pub fn now(&self) -> u64 {
+        match *self.trusted_time.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((time, at)) => time.saturating_add(at.elapsed().as_secs()),
+            None => now_unix(),
+        }
     }
 
     fn current(&self) -> Arc<LoadedBundle> {
@@ -188,46 +274,62 @@ impl Scanner {
         }
     }
 
-    fn install(&self, loaded: LoadedBundle) -> BundleInfo {
+    /// Verifies and installs an update under the update lock, so that no other update can be accepted
+    /// between the trust-state snapshot `verify` checks against and the installation.
+    fn update_with(
+        &self,
+        now: u64,
+        verify: impl FnOnce(&LoadedBundle, &TrustState) -> Result<VerifiedBundle, BundleError>,
+    ) -> Result<BundleInfo, ScanError> {
+        let _update = self.update_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let base = self.current();
+        let snapshot = self.trust_state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let verified = verify(&base, &snapshot)?;
+        check_pinned(&self.config, &verified, Some(&base.verified))?;
+        let loaded = LoadedBundle::load(verified, &self.config)?;
+        check_reporting(&loaded, self.device_key.is_some())?;
         let mut state = self.trust_state.lock().unwrap_or_else(|p| p.into_inner());
-        loaded.verified.accept(&mut state);
+        // Refuses anything older than what is accepted now (not only in the snapshot).
+        loaded.verified.accept(&mut state)?;
         let loaded = Arc::new(loaded);
-        let info = info_of(&loaded);
-        *self.bundle.write().unwrap_or_else(|p| p.into_inner()) = loaded;
-        log::info!(target: "imageguard", "bundle {} v{} installed", info.bundle_id, info.sequence);
-        info
+        let info = info_of(&loaded, now);
+        *self.bundle.write().unwrap_or_else(|p| p.into_inner()) = loaded.clone();
+        drop(state);
+        log_installed("installed", &loaded, now);
+        Ok(info)
     }
 
     /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
     pub fn update_bundle(&self, bytes: Vec<u8>) -> Result<BundleInfo, ScanError> {
-        self.update_bundle_at(bytes, now_unix())
+        self.update_bundle_at(bytes, self.now())
     }
 
+    /// [`Scanner::update_bundle`] at a given (trusted) time, unix seconds: it only decides staleness.
     pub fn update_bundle_at(&self, bytes: Vec<u8>, now: u64) -> Result<BundleInfo, ScanError> {
-        guarded(|| {
-            let state = self.trust_state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let verified = bundle::verify_bundle(bytes, &self.config.trust, &state, now)?;
-            Ok(self.install(LoadedBundle::load(verified, &self.config.overrides)?))
-        })
+        guarded(|| self.update_with(now, |_, state| bundle::verify_signed_bundle(bytes, &self.config.trust, state)))
     }
 
     /// Applies a delta to the active bundle. Nothing changes if any check fails.
     pub fn apply_delta(&self, delta: &[u8]) -> Result<BundleInfo, ScanError> {
-        self.apply_delta_at(delta, now_unix())
+        self.apply_delta_at(delta, self.now())
     }
 
+    /// [`Scanner::apply_delta`] at a given (trusted) time, unix seconds: it only decides staleness.
     pub fn apply_delta_at(&self, delta: &[u8], now: u64) -> Result<BundleInfo, ScanError> {
         guarded(|| {
-            let state = self.trust_state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let base = self.current();
-            let verified = bundle::apply_delta(&base.verified, delta, &self.config.trust, &state, now)?;
-            Ok(self.install(LoadedBundle::load(verified, &self.config.overrides)?))
+            self.update_with(now, |base, state| bundle::apply_delta_any_time(&base.verified, delta, &self.config.trust, state))
         })
     }
 
     /// The active bundle's identity: show it, or check its root against the platform's published roots.
+    /// Staleness is judged at [`Scanner::now`].
     pub fn bundle_info(&self) -> BundleInfo {
-        info_of(&self.current())
+        info_of(&self.current(), self.now())
+    }
+
+    /// [`Scanner::bundle_info`] with staleness judged at `now` (unix seconds).
+    pub fn bundle_info_at(&self, now: u64) -> BundleInfo {
+        info_of(&self.current(), now)
     }
 
     /// The active bundle's bytes, for the app to store (e.g. after applying a delta).
@@ -247,7 +349,7 @@ impl Scanner {
 
     /// Scans encoded image bytes.
     pub fn scan_bytes(&self, bytes: &[u8]) -> Result<ScanOutcome, ScanError> {
-        self.scan_bytes_at(bytes, now_unix())
+        self.scan_bytes_at(bytes, self.now())
     }
 
     pub fn scan_bytes_at(&self, bytes: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {
@@ -267,7 +369,7 @@ impl Scanner {
 
     /// Scans raw pixels (perceptual matching only: there are no file bytes to hash exactly).
     pub fn scan_pixels(&self, pixels: &PixelBuffer<'_>) -> Result<ScanOutcome, ScanError> {
-        self.scan_pixels_at(pixels, now_unix())
+        self.scan_pixels_at(pixels, self.now())
     }
 
     pub fn scan_pixels_at(&self, pixels: &PixelBuffer<'_>, now: u64) -> Result<ScanOutcome, ScanError> {
@@ -316,7 +418,9 @@ impl Scanner {
         #[cfg(test)]
         tests::maybe_induced_panic();
         let salt = bundle.verified.header().salt;
-        let policy = &bundle.policy;
+        // Expiry is judged at every scan: a stale bundle keeps matching, as its policy says.
+        let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
+        let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
         let quality_ok = features.quality() >= policy.min_quality;
         let dihedral = features.dihedral_hashes();
 
@@ -357,27 +461,31 @@ impl Scanner {
             return Ok(ScanOutcome::NoMatch);
         };
 
-        let decision = {
-            let mut decisions = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
-            policy::decide(policy, &mut decisions, class, key, now)
-        };
+        // The decision is made on a copy of the state, the report signed, and only then the copy kept:
+        // a report that cannot be made leaves no decision recorded.
         let header = bundle.verified.header();
+        let (decision, report) = {
+            let mut decisions = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
+            let mut next = decisions.clone();
+            let decision = policy::decide(policy, &mut next, class, key, now);
+            let report = match (&self.device_key, decision.report) {
+                (Some(device_key), true) => Some(
+                    device_key
+                        .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
+                        .map_err(|e| ScanError::Report(e.to_string()))?,
+                ),
+                // Refused when the bundle was installed (check_reporting); kept as an error, not a silent drop.
+                (None, true) => return Err(ConfigError::NoDeviceKey { bundle_id: header.bundle_id.clone() }.into()),
+                _ => None,
+            };
+            *decisions = next;
+            (decision, report)
+        };
         let prompt = decision
             .prompt
             .then(|| bundle.prompts.resolve(&self.config.locale, self.config.region.as_deref()));
-        let report = match (&self.device_key, decision.report) {
-            (Some(device_key), true) => Some(
-                device_key
-                    .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
-                    .map_err(|e| ScanError::Report(e.to_string()))?,
-            ),
-            (None, true) => {
-                log::warn!(target: "imageguard", "the policy asks for a report but no device key is set");
-                None
-            }
-            _ => None,
-        };
-        log::info!(target: "imageguard", "match ({}) in bundle {} v{}: {:?}", class_name(class), header.bundle_id, header.sequence, decision.action());
+        // DEBUG at most: a match is the user's private business, not the app's log.
+        log::debug!(target: "imageguard", "match ({}) in bundle {} v{}: {:?}", class_name(class), header.bundle_id, header.sequence, decision.action());
         Ok(ScanOutcome::Match(Box::new(MatchInfo {
             kind,
             bundle_id: header.bundle_id.clone(),
@@ -398,7 +506,7 @@ fn class_name(class: MatchClass) -> &'static str {
     }
 }
 
-fn info_of(bundle: &LoadedBundle) -> BundleInfo {
+fn info_of(bundle: &LoadedBundle, now: u64) -> BundleInfo {
     let header = bundle.verified.header();
     BundleInfo {
         bundle_id: header.bundle_id.clone(),
@@ -406,8 +514,43 @@ fn info_of(bundle: &LoadedBundle) -> BundleInfo {
         sequence: header.sequence,
         root_hex: bundle.verified.root_hex(),
         expires: header.expires,
+        created: header.created,
         exact_entries: bundle.exact.as_ref().map_or(0, |f| f.len()),
         perceptual_entries: bundle.perceptual.as_ref().map_or(0, |f| f.entries()),
+        stale: bundle::staleness(header, now),
+    }
+}
+
+/// Only the pinned series, and on an update only the active one.
+fn check_pinned(config: &ScannerConfig, next: &VerifiedBundle, active: Option<&VerifiedBundle>) -> Result<(), BundleError> {
+    let got = &next.header().bundle_id;
+    let expected = match active {
+        Some(active) => vec![active.header().bundle_id.clone()],
+        None => config.bundle_ids.clone(),
+    };
+    if !config.bundle_ids.contains(got) || !expected.contains(got) {
+        return Err(BundleError::WrongBundleId { got: got.clone(), expected });
+    }
+    Ok(())
+}
+
+/// A policy that reports needs a device key: refused at installation, not discovered on a match.
+fn check_reporting(loaded: &LoadedBundle, has_device_key: bool) -> Result<(), ConfigError> {
+    let policy = &loaded.policy;
+    let reports = [policy.exact, policy.perceptual_strong, policy.perceptual_weak].iter().any(|a| a.reports());
+    if reports && !has_device_key {
+        return Err(ConfigError::NoDeviceKey { bundle_id: loaded.verified.header().bundle_id.clone() });
+    }
+    Ok(())
+}
+
+fn log_installed(what: &str, loaded: &LoadedBundle, now: u64) {
+    let header = loaded.verified.header();
+    match bundle::staleness(header, now) {
+        None => log::info!(target: "imageguard", "bundle {} v{} {what}", header.bundle_id, header.sequence),
+        Some(reason) => {
+            log::warn!(target: "imageguard", "bundle {} v{} {what}, stale ({reason:?}): scanning continues", header.bundle_id, header.sequence)
+        }
     }
 }
 
@@ -443,16 +586,9 @@ mod tests {
             salt: [1; 32],
         };
         let bundle = sign_bundle(&BundleSpec::new(header).build().unwrap(), &provider).unwrap();
-        let config = ScannerConfig {
-            trust: TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(),
-            locale: "en".into(),
-            region: None,
-            overrides: AppOverrides::default(),
-            limits: DecodeLimits::default(),
-            report_context: Vec::new(),
-        };
-        let scanner = Scanner::new_at(bundle, config, &[], &[], None, NOW).unwrap();
-        // A diagonal gradient: enough structure for PDQ's quality gate is not needed here, only a scan.
+        let config = ScannerConfig::new(TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(), vec!["panic".into()], "en");
+        let scanner = Scanner::new_at(bundle, config, &[], &[], Some(DeviceKey::generate().unwrap()), NOW).unwrap();
+        // A diagonal gradient: no PDQ quality is needed here, only a scan that reaches the matching code.
         let photo: Vec<u8> = (0..64 * 48).flat_map(|i| [(i % 64 * 4) as u8, (i / 64 * 5) as u8, 128]).collect();
         let pixels = PixelBuffer::new(&photo, 64, 48, 64 * 3, crate::decode::PixelFormat::Rgb8);
 

@@ -201,6 +201,14 @@ impl PerceptualFilter {
         8 * u64::from(self.bands) * u64::from(self.probes_per_band)
     }
 
+    /// Bits set in the filter, and the most its declared entries could have set (each key sets at most
+    /// `hashes` bits, one key per band per entry).
+    pub fn bits_set(&self) -> (u64, u64) {
+        let ones = self.bloom.as_bytes().iter().map(|b| u64::from(b.count_ones())).sum();
+        let most = self.entries.saturating_mul(u64::from(self.bands)).saturating_mul(u64::from(self.bloom.hashes()));
+        (ones, most)
+    }
+
     /// Predicted false-positive rate of one probe, from the filter's measured fill.
     pub fn fp_rate_per_probe(&self) -> f64 {
         self.bloom.fill_ratio().powi(i32::from(self.bloom.hashes()))
