@@ -1,5 +1,5 @@
 // Apple-only helpers: CGImage/UIImage pixels, ImageIO thumbnail decoding for formats the core does not
-// decode (HEIC/HEIF, AVIF, RAW), and an os.Logger logger. Compiled out on Linux, where the rest is tested.
+// decode (HEIC/HEIF, AVIF, RAW), and a log sink for os.Logger. Compiled out on Linux, where the rest is tested.
 
 import Foundation
 
@@ -87,9 +87,11 @@ extension ImageGuard {
 #if canImport(os)
 import os
 
-/// Forwards imageguard's log messages to the unified logging system. imageguard never logs hash material,
-/// so messages are marked public.
-public final class OSLogLogger: Logger, @unchecked Sendable {
+/// Forwards imageguard's log messages to the unified logging system. Messages are logged `.private`: the
+/// system redacts them in collected logs unless the device is set up for debugging, so nothing about the
+/// user's images (not even that a bundle matched) reaches a sysdiagnose in clear. Named `OSLogSink` so
+/// that it never shadows `os.Logger` in an app that imports both modules.
+public final class OSLogSink: Logger, @unchecked Sendable {
     private let logger: os.Logger
 
     public init(subsystem: String = "org.imageguard", category: String = "ImageGuard") {
@@ -98,10 +100,10 @@ public final class OSLogLogger: Logger, @unchecked Sendable {
 
     public func log(level: LogLevel, message: String) {
         switch level {
-        case .error: logger.error("\(message, privacy: .public)")
-        case .warn: logger.warning("\(message, privacy: .public)")
-        case .info: logger.info("\(message, privacy: .public)")
-        case .debug, .trace: logger.debug("\(message, privacy: .public)")
+        case .error: logger.error("\(message, privacy: .private)")
+        case .warn: logger.warning("\(message, privacy: .private)")
+        case .info: logger.info("\(message, privacy: .private)")
+        case .debug, .trace: logger.debug("\(message, privacy: .private)")
         }
     }
 }

@@ -21,6 +21,7 @@ import org.imageguard.ffi.MatchedEntry
 import org.imageguard.ffi.PixelFormat
 import org.imageguard.ffi.ScanOutcome
 import org.imageguard.ffi.ScannerConfig
+import org.imageguard.ffi.StaleReason
 import org.imageguard.ffi.Variant
 import org.imageguard.ffi.debugInducePanic
 import org.imageguard.ffi.liveObjectCount
@@ -40,14 +41,23 @@ class ImageGuardTest {
     private val fixtures = File(System.getenv("IMAGEGUARD_FIXTURES") ?: "fixtures")
     private fun fixture(name: String): ByteArray = File(fixtures, name).readBytes()
 
-    private fun config(locale: String = "fr-CA") = ScannerConfig(
+    private fun config(locale: String = "fr-CA", bundleIds: List<String> = listOf("fixtures"), trustedTime: ULong? = null) = ScannerConfig(
         trustedKeys = listOf(fixture("provider.pub")),
         locale = locale,
         reportContext = "surface=kotlin-test".toByteArray(),
+        bundleIds = bundleIds,
+        trustedTime = trustedTime,
     )
 
-    private fun open(deviceKey: DeviceKey? = null, bundle: String = "bundle-v1.bin", trustState: ByteArray = ByteArray(0)) =
-        runBlocking { ImageGuard.open(fixture(bundle), config(), trustState = trustState, deviceKey = deviceKey) }
+    /** The fixtures' policy reports, which needs a device key: one is made when none is given. */
+    private fun open(
+        deviceKey: DeviceKey? = null,
+        bundle: String = "bundle-v1.bin",
+        trustState: ByteArray = ByteArray(0),
+        config: ScannerConfig = config(),
+    ) = runBlocking {
+        ImageGuard.open(fixture(bundle), config, trustState = trustState, deviceKey = deviceKey ?: ImageGuard.newDeviceKey())
+    }
 
     private val entry = MatchedEntry.Perceptual("f0".repeat(32), Variant.ROTATE90, MatchStrength.STRONG)
 
@@ -141,6 +151,36 @@ class ImageGuardTest {
                 runBlocking { guard.updateBundle(fixture("bundle-v1.bin")) }
             }
             assertThrowsWithMessage<ImageGuardException.BundleRejected>("rollback") { open(trustState = guard.trustState()) }
+        }
+    }
+
+    @Test
+    fun smallOrderAndNonCanonicalKeysAreRefused() {
+        val identity = ByteArray(32).also { it[0] = 1 }
+        val nonCanonical = ByteArray(32) { 0xff.toByte() }.also { it[0] = 0xed.toByte(); it[31] = 0x7f }
+        for (bad in listOf(identity, nonCanonical)) {
+            assertThrowsWithMessage<ImageGuardException.InvalidKey>("public key") {
+                verifyReport(ByteArray(200).toDirectBuffer(), listOf(bad))
+            }
+            assertThrowsWithMessage<ImageGuardException.InvalidKey>("public key") {
+                open(config = config().copy(trustedKeys = listOf(bad)))
+            }
+        }
+    }
+
+    @Test
+    fun onlyPinnedBundleIdsAndStaleBundlesKeepScanning() {
+        assertThrowsWithMessage<ImageGuardException.BundleRejected>("bundle id") {
+            open(config = config(bundleIds = listOf("acme-csam")))
+        }
+        open(config = config(trustedTime = 4_000_000_000uL)).use { guard ->
+            assertEquals(StaleReason.EXPIRED, guard.bundleInfo.stale)
+            val outcome = runBlocking { guard.scan(fixture("known.jpg")) }
+            assertTrue("$outcome", outcome is ScanOutcome.Match && outcome.action == Action.PROMPT && outcome.report == null)
+        }
+        open().use { guard -> assertNull(guard.bundleInfo.stale) }
+        assertThrowsWithMessage<ImageGuardException.InvalidArgument>("no device key") {
+            runBlocking { ImageGuard.open(fixture("bundle-v1.bin"), config(), deviceKey = null) }
         }
     }
 

@@ -22,10 +22,23 @@ def fixture(name):
         return f.read()
 
 
-def scanner(device_key=None, locale="fr-CA", bundle="bundle-v1.bin", trust_state=b""):
-    config = ig.ScannerConfig(trusted_keys=[fixture("provider.pub")], threshold=1, locale=locale, region=None,
-                              overrides=ig.AppOverrides(), report_context=b"surface=python-test")
-    return ig.Scanner(fixture(bundle), config, trust_state, b"", device_key)
+def config(**changes):
+    fields = dict(trusted_keys=[fixture("provider.pub")], threshold=1, locale="fr-CA", region=None,
+                  overrides=ig.AppOverrides(), report_context=b"surface=python-test", bundle_ids=["fixtures"])
+    fields.update(changes)
+    return ig.ScannerConfig(**fields)
+
+
+def scanner(device_key=None, locale="fr-CA", bundle="bundle-v1.bin", trust_state=b"", **changes):
+    # The fixtures' policy reports, which needs a device key.
+    device_key = device_key or ig.DeviceKey.generate()
+    return ig.Scanner(fixture(bundle), config(locale=locale, **changes), trust_state, b"", device_key)
+
+
+# The 8 small-order points include the identity (y = 1); y = p is a non-canonical encoding of y = 0.
+IDENTITY_KEY = b"\x01" + bytes(31)
+NON_CANONICAL_KEY = b"\xed" + b"\xff" * 30 + b"\x7f"
+ORDER_8_KEY = bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
 
 
 def perceptual_entry():
@@ -212,7 +225,6 @@ class Scanning(unittest.TestCase):
         s = scanner()
         rotated = s.scan_bytes(fixture("known-rotated.jpg"))
         self.assertTrue(rotated.is_MATCH(), rotated)
-        self.assertIsNone(rotated.report, "no device key, no report")
         pixels = s.scan_pixels(fixture("known.rgba"), 800, 600, 800 * 4, ig.PixelFormat.RGBA8)
         self.assertTrue(pixels.is_MATCH(), pixels)
         self.assertEqual(s.scan_bytes(fixture("unrelated.jpg")), ig.ScanOutcome.NO_MATCH())
@@ -240,7 +252,7 @@ class Scanning(unittest.TestCase):
             scanner(bundle="known.jpg")
         self.assertIn("bad magic", str(caught.exception))
         config = ig.ScannerConfig(trusted_keys=[ig.DeviceKey.generate().public_key()], threshold=1, locale="en",
-                                  region=None, overrides=ig.AppOverrides(), report_context=b"")
+                                  region=None, overrides=ig.AppOverrides(), report_context=b"", bundle_ids=["fixtures"])
         with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
             ig.Scanner(fixture("bundle-v1.bin"), config, b"", b"", None)
         self.assertIn("signature", str(caught.exception))
@@ -255,6 +267,37 @@ class Scanning(unittest.TestCase):
         with self.assertRaises(ig.ImageGuardError.Decode) as caught:
             s.scan_file("/nonexistent/image.jpg")
         self.assertIn("could not read the file", str(caught.exception))
+
+    def test_small_order_and_non_canonical_keys_are_refused(self):
+        key = ig.DeviceKey.generate()
+        outcome = scanner(key).scan_bytes(fixture("known.jpg"))
+        for bad in (IDENTITY_KEY, NON_CANONICAL_KEY, ORDER_8_KEY):
+            with self.assertRaises(ig.ImageGuardError.InvalidKey):
+                ig.verify_report(outcome.report, [bad])
+            with self.assertRaises(ig.ImageGuardError.InvalidKey):
+                ig.Scanner(fixture("bundle-v1.bin"), config(trusted_keys=[bad]), b"", b"", key)
+
+    def test_only_pinned_bundle_ids_are_accepted(self):
+        with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
+            scanner(bundle_ids=["acme-csam"])
+        self.assertIn("bundle id", str(caught.exception))
+
+    def test_stale_bundles_keep_scanning_and_say_why(self):
+        self.assertIsNone(scanner().bundle_info().stale)
+        s = scanner(trusted_time=4_000_000_000)
+        self.assertEqual(s.bundle_info().stale, ig.StaleReason.EXPIRED)
+        outcome = s.scan_bytes(fixture("known.jpg"))
+        self.assertEqual(outcome.action, ig.Action.PROMPT, "stale: prompts, no report")
+        self.assertIsNone(outcome.report)
+        s.set_trusted_time(1_000_000_000)
+        self.assertEqual(s.bundle_info().stale, ig.StaleReason.NOT_YET_VALID)
+
+    def test_misconfiguration_is_refused_at_creation(self):
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
+            ig.Scanner(fixture("bundle-v1.bin"), config(), b"", b"", None)
+        self.assertIn("no device key", str(caught.exception))
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument):
+            scanner(report_context=bytes(1025))
 
     def test_concurrent_scans(self):
         s = scanner()

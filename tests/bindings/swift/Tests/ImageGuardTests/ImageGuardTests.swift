@@ -12,11 +12,13 @@ func fixture(_ name: String) throws -> Data {
 func config(locale: String = "fr-CA") throws -> ScannerConfig {
     ScannerConfig(
         trustedKeys: [try fixture("provider.pub")], threshold: 1, locale: locale, region: nil,
-        overrides: AppOverrides(), reportContext: Data("surface=swift-test".utf8))
+        overrides: AppOverrides(), reportContext: Data("surface=swift-test".utf8), bundleIds: ["fixtures"])
 }
 
+/// The fixtures' policy reports, which needs a device key: one is made when none is given.
 func open(deviceKey: DeviceKey? = nil, bundle: String = "bundle-v1.bin", trustState: Data = Data()) async throws -> ImageGuard {
-    try await ImageGuard(bundle: try fixture(bundle), config: try config(), trustState: trustState, deviceKey: deviceKey)
+    try await ImageGuard(
+        bundle: try fixture(bundle), config: try config(), trustState: trustState, deviceKey: deviceKey ?? ImageGuard.newDeviceKey())
 }
 
 /// Asserts that `body` throws an ImageGuardError for which `matches` holds and whose message contains `part`.
