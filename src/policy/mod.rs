@@ -92,6 +92,14 @@ pub struct Policy {
     pub window_secs: u32,
     /// At most this many prompts or reports per list entry per window.
     pub per_entry_cap: u16,
+    /// Which classes must be confirmed against the platform's full lists (see [`crate::confirm`]) before
+    /// anything is shown or reported. A weak perceptual hit never acts without confirmation.
+    pub confirm_exact: bool,
+    pub confirm_perceptual_strong: bool,
+    pub confirm_perceptual_weak: bool,
+    /// Whether the app may show the prompt while a required confirmation is pending (e.g. offline).
+    /// Never a report: reports only follow a confirmed match.
+    pub provisional_prompt: bool,
 }
 
 impl Default for Policy {
@@ -106,6 +114,11 @@ impl Default for Policy {
             report_threshold: 1,
             window_secs: 30 * 86400,
             per_entry_cap: 3,
+            // A filter hit is a candidate: every class is confirmed against the real list first.
+            confirm_exact: true,
+            confirm_perceptual_strong: true,
+            confirm_perceptual_weak: true,
+            provisional_prompt: false,
         }
     }
 }
@@ -121,7 +134,14 @@ pub struct AppOverrides {
     pub report_threshold: Option<u16>,
 }
 
-const VERSION: u8 = 1;
+/// Version 2 adds the confirmation flags. Version 1 policies (bundles from before confirmation) require
+/// none, as their bundles carry no commitment to confirm against; their weak hits never act.
+const VERSION: u8 = 2;
+const VERSION_WITHOUT_CONFIRMATION: u8 = 1;
+const CONFIRM_EXACT: u8 = 1;
+const CONFIRM_STRONG: u8 = 2;
+const CONFIRM_WEAK: u8 = 4;
+const PROVISIONAL_PROMPT: u8 = 8;
 
 impl Policy {
     pub fn action(&self, class: MatchClass) -> Action {
@@ -129,6 +149,15 @@ impl Policy {
             MatchClass::Exact => self.exact,
             MatchClass::PerceptualStrong => self.perceptual_strong,
             MatchClass::PerceptualWeak => self.perceptual_weak,
+        }
+    }
+
+    /// Whether a hit of `class` must be confirmed before it leads to anything.
+    pub fn requires_confirmation(&self, class: MatchClass) -> bool {
+        match class {
+            MatchClass::Exact => self.confirm_exact,
+            MatchClass::PerceptualStrong => self.confirm_perceptual_strong,
+            MatchClass::PerceptualWeak => self.confirm_perceptual_weak,
         }
     }
 
@@ -144,17 +173,25 @@ impl Policy {
         }
     }
 
-    /// Section payload: version u8, three actions u8, min quality u8, threshold u16, window u32, cap u16.
+    /// Section payload: version u8 (2), three actions u8, min quality u8, threshold u16, window u32, cap
+    /// u16, confirmation flags u8 (1 exact, 2 strong, 4 weak must be confirmed; 8 provisional prompt).
+    /// Version 1 ends before the flags.
     pub fn to_section_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.u8(VERSION).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
         w.u8(self.min_quality).u16(self.report_threshold).u32(self.window_secs).u16(self.per_entry_cap);
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        w.u8(flag(self.confirm_exact, CONFIRM_EXACT)
+            | flag(self.confirm_perceptual_strong, CONFIRM_STRONG)
+            | flag(self.confirm_perceptual_weak, CONFIRM_WEAK)
+            | flag(self.provisional_prompt, PROVISIONAL_PROMPT));
         w.bytes
     }
 
     pub fn from_section_bytes(bytes: &[u8]) -> Result<Policy, PolicyError> {
         let mut r = Reader::new(bytes);
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if version != VERSION && version != VERSION_WITHOUT_CONFIRMATION {
             return Err(PolicyError::Malformed("unsupported policy version"));
         }
         let action = |id| Action::from_id(id).ok_or(PolicyError::Malformed("unknown action"));
@@ -166,6 +203,25 @@ impl Policy {
             report_threshold: r.u16()?,
             window_secs: r.u32()?,
             per_entry_cap: r.u16()?,
+            confirm_exact: false,
+            confirm_perceptual_strong: false,
+            confirm_perceptual_weak: false,
+            provisional_prompt: false,
+        };
+        let policy = if version == VERSION {
+            let flags = r.u8()?;
+            if flags & !(CONFIRM_EXACT | CONFIRM_STRONG | CONFIRM_WEAK | PROVISIONAL_PROMPT) != 0 {
+                return Err(PolicyError::Malformed("unknown confirmation flags"));
+            }
+            Policy {
+                confirm_exact: flags & CONFIRM_EXACT != 0,
+                confirm_perceptual_strong: flags & CONFIRM_STRONG != 0,
+                confirm_perceptual_weak: flags & CONFIRM_WEAK != 0,
+                provisional_prompt: flags & PROVISIONAL_PROMPT != 0,
+                ..policy
+            }
+        } else {
+            policy
         };
         if !r.is_empty() {
             return Err(PolicyError::Malformed("trailing bytes"));
