@@ -11,6 +11,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod confirm;
 mod debug;
 mod error;
 mod guard;
@@ -22,6 +23,9 @@ mod report;
 mod scan_records;
 mod scanner;
 
+#[cfg(feature = "cli")]
+pub use confirm::platform_answer;
+pub use confirm::PendingConfirmation;
 pub use debug::{debug_induce_panic, live_object_count};
 pub use error::ImageGuardError;
 pub use hashing::{pdq_hash_image, pdq_hash_pixels, PdqRecord, PixelFormat};
