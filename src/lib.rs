@@ -2,6 +2,7 @@
 //!
 //! This crate is the pure core: no FFI, no networking, no command line. Modules, one concern each:
 //! - [`bundle`]: signed filter bundles: format, k-of-n trust, anti-rollback, expiry and deltas.
+//! - [`confirm`]: confirming a filter hit against the platform's committed full lists (both sides).
 //! - [`decode`]: untrusted image bytes or raw pixels to the 512x512 luma image PDQ hashes, within limits.
 //! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
@@ -18,6 +19,7 @@
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
 pub mod bundle;
+pub mod confirm;
 pub mod decode;
 pub mod entry_key;
 pub mod exact;

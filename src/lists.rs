@@ -4,6 +4,7 @@
 //! fails the build with its line number, unless the caller asks to skip (and count) invalid lines.
 
 use crate::bundle::{BundleBuilder, BundleError, BundleHeader, SectionKind};
+use crate::confirm::PlatformLists;
 use crate::entry_key::Salt;
 use crate::exact::HashKind;
 use crate::filter::{ExactFilter, FilterError, PerceptualFilter, PerceptualParams};
@@ -26,6 +27,8 @@ pub enum ListError {
     Policy(#[from] PolicyError),
     #[error("the prompts are invalid: {0}")]
     Prompts(#[from] PromptError),
+    #[error(transparent)]
+    Confirm(#[from] crate::confirm::ConfirmError),
 }
 
 /// Hashes read from one list, and how many invalid lines were skipped.
@@ -111,6 +114,12 @@ impl BundleSpec {
     /// Builds the unsigned bundle. Refuses what devices would refuse: an invalid policy, prompts that fail
     /// device validation (link hosts aside: each app sets its own), filters over the fill bounds.
     pub fn build(&self) -> Result<Vec<u8>, ListError> {
+        Ok(self.build_with_lists()?.0)
+    }
+
+    /// Builds the unsigned bundle, with its commitment section, and the platform's bucketed lists that
+    /// answer confirmation requests for it (kept by the platform, never shipped).
+    pub fn build_with_lists(&self) -> Result<(Vec<u8>, PlatformLists), ListError> {
         self.policy.validate()?;
         let salt = self.header.salt;
         let exact_entries = self
@@ -123,18 +132,29 @@ impl BundleSpec {
         let mut builder = BundleBuilder::new(self.header.clone())
             .section(SectionKind::ExactFilter, exact.to_section_bytes())
             .section(SectionKind::Policy, self.policy.to_section_bytes());
-        if !self.pdq.is_empty() {
-            let perceptual = PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?;
-            sanity::check_perceptual(&perceptual)?;
+        let perceptual =
+            if self.pdq.is_empty() { None } else { Some(PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?) };
+        if let Some(perceptual) = &perceptual {
+            sanity::check_perceptual(perceptual)?;
             builder = builder.section(SectionKind::PerceptualFilter, perceptual.to_section_bytes());
         }
+        let exact_entries = self.exact.iter().flat_map(|(kind, hashes)| hashes.iter().map(move |h| (*kind, &h[..])));
+        let lists = PlatformLists::build(
+            &self.header.bundle_id,
+            self.header.sequence,
+            &salt,
+            exact_entries,
+            &self.pdq,
+            perceptual.as_ref(),
+        )?;
+        builder = builder.section(SectionKind::Commitment, lists.commitment().to_section_bytes());
         if !self.negative.is_empty() {
             builder = builder.section(SectionKind::NegativeList, self.negative.to_section_bytes());
         }
         if let Some(prompts) = &self.prompts {
             builder = builder.section(SectionKind::Prompts, prompts.to_section_bytes()?);
         }
-        Ok(builder.build()?)
+        Ok((builder.build()?, lists))
     }
 }
 

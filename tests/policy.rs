@@ -185,3 +185,23 @@ fn bundle_catalogs_override_builtins_and_round_trip() {
     insecure[http + 4] = b'x';
     assert!(PromptCatalog::from_section_bytes(&insecure).is_err());
 }
+
+#[test]
+fn confirmation_is_required_for_every_class_by_default_and_version_1_policies_require_none() {
+    let default = Policy::default();
+    for class in [MatchClass::Exact, MatchClass::PerceptualStrong, MatchClass::PerceptualWeak] {
+        assert!(default.requires_confirmation(class));
+    }
+    assert!(!default.provisional_prompt);
+    let custom = Policy { confirm_exact: false, provisional_prompt: true, ..Policy::default() };
+    assert_eq!(Policy::from_section_bytes(&custom.to_section_bytes()).unwrap(), custom);
+    // A version 1 policy (bundles built before confirmation existed): the same bytes without the flags.
+    let mut v1 = default.to_section_bytes();
+    v1[0] = 1;
+    v1.pop();
+    let legacy = Policy::from_section_bytes(&v1).unwrap();
+    assert!(!legacy.confirm_exact && !legacy.confirm_perceptual_strong && !legacy.confirm_perceptual_weak);
+    let mut unknown_flag = default.to_section_bytes();
+    *unknown_flag.last_mut().unwrap() |= 0x80;
+    assert!(Policy::from_section_bytes(&unknown_flag).is_err());
+}

@@ -1,5 +1,8 @@
 //! The scanner end to end: known images and their edits match as the policy says, unrelated images do
 //! not, and nothing about them escapes.
+//!
+//! These tests use a policy that acts on hits without confirmation (`list build --no-confirmation`), to
+//! test matching and the policy alone; `tests/scanner_confirm.rs` tests the default, confirmed flow.
 
 use imageguard::bundle::{sign_bundle, BundleError, BundleHeader, TrustConfig};
 use imageguard::decode::{PixelBuffer, PixelFormat};
@@ -60,7 +63,13 @@ fn fixture() -> Fixture {
         .iter()
         .map(|file| imageguard::hashing::hash_bytes(file, &Default::default()).unwrap().pdq.hash())
         .collect();
+    spec.policy = unconfirmed();
     Fixture { known, known_files, unrelated, provider: SigningKey::generate().unwrap(), spec }
+}
+
+/// The default policy, acting on hits without asking the platform to confirm them.
+fn unconfirmed() -> Policy {
+    Policy { confirm_exact: false, confirm_perceptual_strong: false, confirm_perceptual_weak: false, ..Policy::default() }
 }
 
 fn config(f: &Fixture) -> ScannerConfig {
@@ -86,6 +95,7 @@ fn matched(outcome: ScanOutcome) -> MatchInfo {
     match outcome {
         ScanOutcome::Match(info) => *info,
         ScanOutcome::NoMatch => panic!("expected a match"),
+        ScanOutcome::NeedsConfirmation(_) => panic!("expected a match without confirmation"),
     }
 }
 
@@ -172,7 +182,7 @@ fn negative_list_threshold_and_cap_follow_the_bundle_policy() {
         [(HashKind::Blake3, &benign.blake3[..]), (HashKind::Md5, &benign.md5.unwrap()[..])],
         benign_pdq,
     );
-    spec.policy = Policy { report_threshold: 2, per_entry_cap: 2, ..Policy::default() };
+    spec.policy = Policy { report_threshold: 2, per_entry_cap: 2, ..unconfirmed() };
     let s = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], Some(DeviceKey::generate().unwrap()), NOW).unwrap();
     assert_eq!(s.scan_bytes_at(&f.known_files[0], NOW).unwrap(), ScanOutcome::NoMatch, "negative list");
 
@@ -353,30 +363,40 @@ fn one_band_neighbour(hash: &PdqHash, spec: &BundleSpec) -> PdqHash {
 }
 
 #[test]
-fn weak_hits_are_ignored_by_default_and_surface_when_the_app_opts_in() {
+fn weak_hits_never_act_alone_and_lead_only_to_a_confirmation_request_when_asked() {
     let f = fixture();
     let image = jpeg(&f.unrelated[0], 90);
     let hash = imageguard::hashing::hash_bytes(&image, &Default::default()).unwrap().pdq.hash();
     let mut spec = BundleSpec::new(header(1));
     spec.pdq = vec![one_band_neighbour(&hash, &spec)];
+    spec.policy = unconfirmed();
     let bundle = signed_bundle(&f, &spec);
 
     let default = Scanner::new_at(bundle.clone(), config(&f), &[], &[], key(), NOW).unwrap();
     assert_eq!(default.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit alone is no match by default");
 
+    // Even when the app asks for weak prompts, a weak hit without confirmation acts on nothing.
     let opted_in = ScannerConfig { overrides: AppOverrides { perceptual_weak: Some(Action::Prompt), ..Default::default() }, ..config(&f) };
-    let s = Scanner::new_at(bundle, opted_in, &[], &[], key(), NOW).unwrap();
-    let info = matched(s.scan_bytes_at(&image, NOW).unwrap());
-    assert!(matches!(info.kind, MatchKind::Perceptual { strength: imageguard::report::MatchStrength::Weak, .. }), "{:?}", info.kind);
-    assert_eq!(info.action, Action::Prompt);
-    assert!(info.prompt.is_some());
+    let s = Scanner::new_at(bundle, opted_in.clone(), &[], &[], key(), NOW).unwrap();
+    assert_eq!(s.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit never prompts alone");
+
+    // With confirmation (the default policy) it becomes a confirmation request, and the platform's list
+    // shows no entry within distance 31 (the neighbour shares one band only): nothing at all.
+    spec.policy = Policy::default();
+    let (unsigned, lists) = spec.build_with_lists().unwrap();
+    let s = Scanner::new_at(sign_bundle(&unsigned, &f.provider).unwrap(), opted_in, &[], &[], key(), NOW).unwrap();
+    let ScanOutcome::NeedsConfirmation(pending) = s.scan_bytes_at(&image, NOW).unwrap() else { panic!("expected a request") };
+    assert!(pending.provisional_prompt().is_none());
+    let response = lists.answer_bytes(pending.request_bytes()).unwrap();
+    assert_eq!(s.confirm_at(&pending, &response, NOW).unwrap(), ScanOutcome::NoMatch);
+    assert_eq!(s.decision_state(), Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], key(), NOW).unwrap().decision_state());
 }
 
 #[test]
 fn a_class_the_policy_ignores_does_not_hide_another_that_it_acts_on() {
     let f = fixture();
     let mut spec = f.spec.clone();
-    spec.policy = Policy { exact: Action::None, ..Policy::default() };
+    spec.policy = Policy { exact: Action::None, ..unconfirmed() };
     let s = Scanner::new_at(signed_bundle(&f, &spec), config(&f), &[], &[], key(), NOW).unwrap();
     // The listed file itself: its file hash and PDQ hash are exact hits, which this policy ignores; its
     // perceptual hit still counts.

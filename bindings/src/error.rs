@@ -35,6 +35,10 @@ pub enum ImageGuardError {
     /// Saved trust or decision state could not be read.
     #[error("invalid saved state: {0}")]
     InvalidState(String),
+    /// A confirmation answer was refused (bad proof, another request's nonce, altered bytes, already
+    /// used). The pending confirmation stays usable for a proper answer.
+    #[error("confirmation refused: {0}")]
+    ConfirmationRejected(String),
     /// The operation was cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -77,6 +81,7 @@ impl From<ScanError> for ImageGuardError {
             ScanError::BadState(text) => ImageGuardError::InvalidState(text),
             ScanError::Config(config) => ImageGuardError::InvalidArgument(config.to_string()),
             ScanError::Report(text) => ImageGuardError::InvalidReport(text),
+            ScanError::Confirmation(e) => ImageGuardError::ConfirmationRejected(e.to_string()),
             ScanError::Cancelled => ImageGuardError::Cancelled,
             ScanError::Internal(text) => ImageGuardError::Internal(text),
         }

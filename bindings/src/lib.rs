@@ -13,6 +13,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod confirm;
 mod debug;
 mod error;
 mod guard;
@@ -24,6 +25,9 @@ mod report;
 mod scan_records;
 mod scanner;
 
+#[cfg(feature = "cli")]
+pub use confirm::platform_answer;
+pub use confirm::PendingConfirmation;
 #[cfg(feature = "test-hooks")]
 pub use debug::{debug_induce_panic, live_object_count};
 pub use error::ImageGuardError;

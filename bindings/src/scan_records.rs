@@ -218,12 +218,18 @@ pub enum ScanOutcome {
         /// The signed report to send, when the action includes one and a device key is set.
         report: Option<Vec<u8>>,
     },
+    /// A filter hit that must be confirmed by the platform: send `pending.request_bytes()`, then call
+    /// `Scanner.confirm(pending, response)`. Offline, keep the handle and retry later.
+    NeedsConfirmation { pending: std::sync::Arc<crate::confirm::PendingConfirmation> },
 }
 
 impl From<scanner::ScanOutcome> for ScanOutcome {
     fn from(outcome: scanner::ScanOutcome) -> Self {
         match outcome {
             scanner::ScanOutcome::NoMatch => ScanOutcome::NoMatch,
+            scanner::ScanOutcome::NeedsConfirmation(pending) => ScanOutcome::NeedsConfirmation {
+                pending: std::sync::Arc::new(crate::confirm::PendingConfirmation { inner: *pending }),
+            },
             scanner::ScanOutcome::Match(info) => {
                 let info = *info;
                 ScanOutcome::Match {

@@ -85,6 +85,13 @@ impl Scanner {
         guard::call(|| Ok(self.inner.scan_file(Path::new(&path))?.into()))
     }
 
+    /// Checks the platform's answer to a pending confirmation: `Match` only when it proves a listed entry
+    /// that matches, `NoMatch` (and no trace) otherwise. An answer that fails a check throws
+    /// `ConfirmationRejected`; the handle stays usable for a proper answer. A handle confirms once.
+    pub fn confirm(&self, pending: Arc<crate::confirm::PendingConfirmation>, response: Vec<u8>) -> Result<ScanOutcome, ImageGuardError> {
+        guard::call(|| Ok(self.inner.confirm(&pending.inner, &response)?.into()))
+    }
+
     /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
     pub fn update_bundle(&self, bundle: Vec<u8>) -> Result<BundleInfo, ImageGuardError> {
         guard::call(|| Ok(self.inner.update_bundle(bundle)?.into()))

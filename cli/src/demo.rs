@@ -5,8 +5,10 @@
 //!    and signs it with a demo key.
 //! 2. A folder mixes edited copies of those images (re-encoded, resized, flipped, rotated, watermarked)
 //!    with unrelated images.
-//! 3. A device scans the folder; hits show the prompt the app would display and produce a signed report,
-//!    which the platform then verifies.
+//! 3. A device scans the folder. A filter hit is only a candidate: the device sends the platform a
+//!    confirmation request (bucket ids and a nonce, nothing about the image), checks the answer's Merkle
+//!    proofs against the bundle's signed commitment and decides itself. Only confirmed matches show the
+//!    prompt the app would display and produce a signed report, which the platform then verifies.
 
 use crate::scan::describe;
 use clap::Args;
@@ -64,8 +66,17 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         spec.pdq.push(hashing::hash_bytes(file, &HashOptions::default()).map_err(|e| e.to_string())?.pdq.hash());
     }
     let provider = SigningKey::generate().map_err(|e| e.to_string())?;
-    let bundle = sign_bundle(&spec.build().map_err(|e| e.to_string())?, &provider).map_err(|e| e.to_string())?;
-    println!("   signed with a DEMO KEY generated for this run only (key id {}): {} bytes.\n", provider.key_id(), bundle.len());
+    let (unsigned, platform_lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
+    let bundle = sign_bundle(&unsigned, &provider).map_err(|e| e.to_string())?;
+    println!("   signed with a DEMO KEY generated for this run only (key id {}): {} bytes.", provider.key_id(), bundle.len());
+    let commitment = platform_lists.commitment();
+    println!(
+        "   The bundle commits to the full list (Merkle root over 2^{} buckets, {} keys); the platform keeps\n   \
+         the lists ({} bytes) to answer confirmation requests. They never go to devices.\n",
+        commitment.bucket_bits,
+        commitment.keys,
+        platform_lists.to_bytes().len()
+    );
 
     // 2. The device's folder.
     let inbox = dir.path().join("inbox");
@@ -103,8 +114,21 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     let mut shown_prompt = false;
     for (name, _) in &items {
         let known_item = name.contains("known");
-        let outcome = scanner.scan_file(&inbox.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let mut outcome = scanner.scan_file(&inbox.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        if let ScanOutcome::NeedsConfirmation(pending) = &outcome {
+            // In an app this is a network round trip; here the platform answers in-process.
+            let request = pending.request_bytes();
+            let response = platform_lists.answer_bytes(request).map_err(|e| format!("{name}: platform: {e}"))?;
+            println!("   {name:<32} filter hit: a candidate. Request {} bytes (bucket ids + nonce) -> answer {} bytes", request.len(), response.len());
+            outcome = scanner.confirm(pending, &response).map_err(|e| format!("{name}: {e}"))?;
+            if outcome == ScanOutcome::NoMatch {
+                println!("   {:<32} not confirmed: no listed entry matches; nothing shown, nothing kept", "");
+                missed += usize::from(known_item);
+                continue;
+            }
+        }
         match outcome {
+            ScanOutcome::NeedsConfirmation(_) => return Err(format!("{name}: confirmed twice")),
             ScanOutcome::NoMatch => {
                 println!("   {name:<32} no match");
                 missed += usize::from(known_item);
@@ -112,7 +136,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
             ScanOutcome::Match(m) => {
                 matched += 1;
                 false_positives += usize::from(!known_item);
-                println!("   {name:<32} MATCH: {} -> {:?}", describe(&m.kind), m.action);
+                println!("   {:<32} CONFIRMED MATCH: {} -> {:?}", "", describe(&m.kind), m.action);
                 if let (Some(prompt), false) = (&m.prompt, shown_prompt) {
                     shown_prompt = true;
                     let t = &prompt.texts;

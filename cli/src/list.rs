@@ -84,8 +84,19 @@ pub struct BuildArgs {
     /// Policy: at most this many prompts or reports per list entry per window.
     #[arg(long, default_value_t = Policy::default().per_entry_cap)]
     per_entry_cap: u16,
+    /// Policy: act on hits WITHOUT confirming them against the platform's lists (not recommended: a
+    /// filter hit can be crafted). By default every class is confirmed first.
+    #[arg(long)]
+    no_confirmation: bool,
+    /// Policy: let apps show the prompt while a confirmation is pending (never a report).
+    #[arg(long)]
+    provisional_prompt: bool,
     #[arg(long)]
     out: PathBuf,
+    /// Where to write the platform's lists file that answers confirmation requests (kept by the
+    /// platform, never shipped). Default: the bundle's path with `.lists` appended.
+    #[arg(long)]
+    platform_lists: Option<PathBuf>,
 }
 
 /// A policy action on the command line.
@@ -185,6 +196,10 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         report_threshold: args.report_threshold,
         window_secs: args.window_days.checked_mul(86400).ok_or("--window-days is too large")?,
         per_entry_cap: args.per_entry_cap,
+        confirm_exact: !args.no_confirmation,
+        confirm_perceptual_strong: !args.no_confirmation,
+        confirm_perceptual_weak: !args.no_confirmation,
+        provisional_prompt: args.provisional_prompt,
         ..Policy::default()
     };
     for (path, kind) in [(&args.md5, HashKind::Md5), (&args.sha1, HashKind::Sha1), (&args.sha256, HashKind::Sha256), (&args.blake3, HashKind::Blake3)] {
@@ -224,8 +239,15 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         }
         spec.exact.push((HashKind::Blake3, blake3));
     }
-    let bytes = spec.build().map_err(|e| e.to_string())?;
+    let (bytes, lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let lists_path = args.platform_lists.clone().unwrap_or_else(|| {
+        let mut name = args.out.clone().into_os_string();
+        name.push(".lists");
+        PathBuf::from(name)
+    });
+    std::fs::write(&lists_path, lists.to_bytes()).map_err(|e| format!("{}: {e}", lists_path.display()))?;
+    println!("wrote {} (the platform's lists for `imageguard confirm`: keep them, never ship them)", lists_path.display());
     let exact: usize = spec.exact.iter().map(|(_, h)| h.len()).sum();
     println!(
         "wrote {} ({} bytes, unsigned): {} exact hashes, {} PDQ hashes. Sign it with `imageguard bundle sign`.",

@@ -3,6 +3,7 @@
 
 mod bundle;
 mod compare;
+mod confirm;
 mod demo;
 mod files;
 mod hash;
@@ -37,6 +38,8 @@ enum Command {
     Bundle(bundle::BundleCommand),
     /// Scan images against a bundle, as the SDK does on a device.
     Scan(scan::ScanArgs),
+    /// Platform side: answer a device's confirmation request from the platform's lists.
+    Confirm(confirm::ConfirmArgs),
     /// Verify reports.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::List(command) => list::run(command),
         Command::Bundle(command) => bundle::run(command),
         Command::Scan(args) => scan::run(args),
+        Command::Confirm(args) => confirm::run(args),
         Command::Report(ReportCommand::Verify(args)) => scan::verify_report(args),
         Command::Demo(args) => demo::run(args),
     };

@@ -30,6 +30,10 @@ pub struct ScanArgs {
     /// Locale for prompt texts.
     #[arg(long, default_value = "en")]
     locale: String,
+    /// The platform's lists file (from `list build --platform-lists`): confirm candidates in-process.
+    /// Without it, candidates are counted but not confirmed (nothing is shown or reported for them).
+    #[arg(long)]
+    platform_lists: Option<PathBuf>,
     /// One JSON object per match, and a JSON summary.
     #[arg(long)]
     json: bool,
@@ -54,6 +58,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
     let config = ScannerConfig::new(bundle::trust_config(&args.trust, args.threshold)?, vec![bundle_id], args.locale.clone());
     let device_key = Some(device_key);
     let scanner = Scanner::new(bundle_bytes, config, &[], &[], device_key).map_err(|e| e.to_string())?;
+    let platform_lists = match &args.platform_lists {
+        Some(path) => Some(crate::confirm::read_platform_lists(path)?),
+        None => None,
+    };
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -71,10 +79,18 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
     let seconds = start.elapsed().as_secs_f64();
     progress.finish_and_clear();
 
-    let (mut matched, mut prompts, mut reports, mut errors) = (0, 0, 0, walk_errors);
+    let (mut matched, mut prompts, mut reports, mut errors, mut unconfirmed) = (0, 0, 0, walk_errors, 0);
     for (path, outcome) in paths.iter().zip(outcomes) {
+        let outcome = match (outcome, &platform_lists) {
+            (Ok(ScanOutcome::NeedsConfirmation(pending)), Some(lists)) => lists
+                .answer_bytes(pending.request_bytes())
+                .map_err(imageguard::scanner::ScanError::Confirmation)
+                .and_then(|response| scanner.confirm(&pending, &response)),
+            (other, _) => other,
+        };
         match outcome {
             Ok(ScanOutcome::NoMatch) => {}
+            Ok(ScanOutcome::NeedsConfirmation(_)) => unconfirmed += 1,
             Ok(ScanOutcome::Match(info)) => {
                 matched += 1;
                 prompts += usize::from(info.prompt.is_some());
@@ -97,10 +113,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
         println!(
             "{}",
             serde_json::json!({"summary": {"scanned": paths.len(), "matched": matched, "prompts": prompts,
-                "reports": reports, "errors": errors, "images_per_second": (rate * 10.0).round() / 10.0}})
+                "reports": reports, "unconfirmed_candidates": unconfirmed, "errors": errors, "images_per_second": (rate * 10.0).round() / 10.0}})
         );
     } else {
-        println!("scanned {} | matched {matched} | prompts {prompts} | reports {reports} | errors {errors} | {rate:.1} images/s", paths.len());
+        println!("scanned {} | matched {matched} | prompts {prompts} | reports {reports} | unconfirmed candidates {unconfirmed} | errors {errors} | {rate:.1} images/s", paths.len());
     }
     Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

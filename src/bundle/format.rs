@@ -24,15 +24,18 @@ pub enum SectionKind {
     NegativeList = 3,
     Policy = 4,
     Prompts = 5,
+    /// The Merkle root over the platform's full lists, for confirming hits (see [`crate::confirm`]).
+    Commitment = 6,
 }
 
 impl SectionKind {
-    pub const ALL: [SectionKind; 5] = [
+    pub const ALL: [SectionKind; 6] = [
         SectionKind::ExactFilter,
         SectionKind::PerceptualFilter,
         SectionKind::NegativeList,
         SectionKind::Policy,
         SectionKind::Prompts,
+        SectionKind::Commitment,
     ];
 
     pub fn from_id(id: u8) -> Option<SectionKind> {
@@ -46,6 +49,7 @@ impl SectionKind {
             SectionKind::NegativeList => "negative list",
             SectionKind::Policy => "policy",
             SectionKind::Prompts => "prompts",
+            SectionKind::Commitment => "commitment",
         }
     }
 }

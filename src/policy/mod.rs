@@ -94,6 +94,14 @@ pub struct Policy {
     pub per_entry_cap: u16,
     /// What the bundle still does once stale (expired or not yet valid by the device's clock).
     pub stale: StaleMode,
+    /// Which classes must be confirmed against the platform's full lists (see [`crate::confirm`]) before
+    /// anything is shown or reported. A weak perceptual hit never acts without confirmation.
+    pub confirm_exact: bool,
+    pub confirm_perceptual_strong: bool,
+    pub confirm_perceptual_weak: bool,
+    /// Whether the app may show the prompt while a required confirmation is pending (e.g. offline).
+    /// Never a report: reports only follow a confirmed match.
+    pub provisional_prompt: bool,
 }
 
 /// What a stale bundle still does. Scanning never stops on a clock: a device whose clock was moved
@@ -127,6 +135,11 @@ impl Default for Policy {
             window_secs: 30 * 86400,
             per_entry_cap: 3,
             stale: StaleMode::MatchAndPrompt,
+            // A filter hit is a candidate: every class is confirmed against the real list first.
+            confirm_exact: true,
+            confirm_perceptual_strong: true,
+            confirm_perceptual_weak: true,
+            provisional_prompt: false,
         }
     }
 }
@@ -145,10 +158,15 @@ pub struct AppOverrides {
     pub allow_report_without_prompt: bool,
 }
 
-/// The first policy layout; still read, and still written when the stale mode is the default.
+/// The first policy layout; still read (bundles from before confirmation: no class is confirmed, as they
+/// carry no commitment, and their weak hits never act; the stale mode is the default).
 const VERSION_1: u8 = 1;
-/// Version 1 plus the stale mode (u8).
+/// Version 1 plus the confirmation flags u8 and the stale mode u8.
 const VERSION_2: u8 = 2;
+const CONFIRM_EXACT: u8 = 1;
+const CONFIRM_STRONG: u8 = 2;
+const CONFIRM_WEAK: u8 = 4;
+const PROVISIONAL_PROMPT: u8 = 8;
 
 impl Policy {
     pub fn action(&self, class: MatchClass) -> Action {
@@ -156,6 +174,15 @@ impl Policy {
             MatchClass::Exact => self.exact,
             MatchClass::PerceptualStrong => self.perceptual_strong,
             MatchClass::PerceptualWeak => self.perceptual_weak,
+        }
+    }
+
+    /// Whether a hit of `class` must be confirmed before it leads to anything.
+    pub fn requires_confirmation(&self, class: MatchClass) -> bool {
+        match class {
+            MatchClass::Exact => self.confirm_exact,
+            MatchClass::PerceptualStrong => self.confirm_perceptual_strong,
+            MatchClass::PerceptualWeak => self.confirm_perceptual_weak,
         }
     }
 
@@ -192,16 +219,19 @@ impl Policy {
         }
     }
 
-    /// Section payload: version u8 (1, or 2 when the stale mode is not the default), three actions u8,
-    /// min quality u8, threshold u16, window u32, cap u16; version 2 adds the stale mode u8.
+    /// Section payload: version u8 (2), three actions u8, min quality u8, threshold u16, window u32, cap
+    /// u16, confirmation flags u8 (1 exact, 2 strong, 4 weak must be confirmed; 8 provisional prompt),
+    /// stale mode u8. Version 1 ends after the cap.
     pub fn to_section_bytes(&self) -> Vec<u8> {
-        let version = if self.stale == StaleMode::default() { VERSION_1 } else { VERSION_2 };
         let mut w = Writer::new();
-        w.u8(version).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
+        w.u8(VERSION_2).u8(self.exact as u8).u8(self.perceptual_strong as u8).u8(self.perceptual_weak as u8);
         w.u8(self.min_quality).u16(self.report_threshold).u32(self.window_secs).u16(self.per_entry_cap);
-        if version == VERSION_2 {
-            w.u8(self.stale as u8);
-        }
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        w.u8(flag(self.confirm_exact, CONFIRM_EXACT)
+            | flag(self.confirm_perceptual_strong, CONFIRM_STRONG)
+            | flag(self.confirm_perceptual_weak, CONFIRM_WEAK)
+            | flag(self.provisional_prompt, PROVISIONAL_PROMPT));
+        w.u8(self.stale as u8);
         w.bytes
     }
 
@@ -220,10 +250,27 @@ impl Policy {
             report_threshold: r.u16()?,
             window_secs: r.u32()?,
             per_entry_cap: r.u16()?,
-            stale: match version {
-                VERSION_2 => StaleMode::from_id(r.u8()?).ok_or(PolicyError::Malformed("unknown stale mode"))?,
-                _ => StaleMode::default(),
-            },
+            stale: StaleMode::default(),
+            confirm_exact: false,
+            confirm_perceptual_strong: false,
+            confirm_perceptual_weak: false,
+            provisional_prompt: false,
+        };
+        let policy = if version == VERSION_2 {
+            let flags = r.u8()?;
+            if flags & !(CONFIRM_EXACT | CONFIRM_STRONG | CONFIRM_WEAK | PROVISIONAL_PROMPT) != 0 {
+                return Err(PolicyError::Malformed("unknown confirmation flags"));
+            }
+            Policy {
+                confirm_exact: flags & CONFIRM_EXACT != 0,
+                confirm_perceptual_strong: flags & CONFIRM_STRONG != 0,
+                confirm_perceptual_weak: flags & CONFIRM_WEAK != 0,
+                provisional_prompt: flags & PROVISIONAL_PROMPT != 0,
+                stale: StaleMode::from_id(r.u8()?).ok_or(PolicyError::Malformed("unknown stale mode"))?,
+                ..policy
+            }
+        } else {
+            policy
         };
         if !r.is_empty() {
             return Err(PolicyError::Malformed("trailing bytes"));

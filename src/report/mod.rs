@@ -97,6 +97,11 @@ impl DeviceKey {
         self.0.key_id()
     }
 
+    /// The key itself, for stamping confirmation requests.
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.0
+    }
+
     /// Builds and signs a report. `unix_seconds` is truncated to the minute.
     pub fn sign_report(
         &self,

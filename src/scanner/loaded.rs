@@ -2,6 +2,7 @@
 
 use super::{ScanError, ScannerConfig};
 use crate::bundle::{SectionKind, VerifiedBundle};
+use crate::confirm::Commitment;
 use crate::filter::sanity;
 use crate::exact::{ExactHashRequest, HashKind};
 use crate::filter::{ExactFilter, PerceptualFilter};
@@ -20,6 +21,8 @@ pub(crate) struct LoadedBundle {
     pub exact_request: ExactHashRequest,
     /// The bundle's list ids, comma-separated, as reports carry them.
     pub list_id: String,
+    /// The commitment to the platform's full lists; without it, hits cannot be confirmed.
+    pub commitment: Option<Commitment>,
 }
 
 impl LoadedBundle {
@@ -62,12 +65,20 @@ impl LoadedBundle {
             }
             None => PromptCatalog::default(),
         };
+        let commitment = verified
+            .section(SectionKind::Commitment)
+            .map(Commitment::from_section_bytes)
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("commitment: {e}")))?;
+        if commitment.is_none() && (policy.confirm_exact || policy.confirm_perceptual_strong || policy.confirm_perceptual_weak) {
+            log::warn!(target: "imageguard", "the policy asks for confirmation but the bundle has no commitment: those hits will not act");
+        }
         let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
         let exact_request =
             ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };
         // Reports hold at most 64 bytes of list id: all ids when they fit, else the first.
         let joined = verified.header().list_ids.join(",");
         let list_id = if joined.len() <= 64 { joined } else { verified.header().list_ids.first().cloned().unwrap_or_default() };
-        Ok(LoadedBundle { verified, exact, perceptual, negative, policy, prompts, exact_request, list_id })
+        Ok(LoadedBundle { verified, exact, perceptual, negative, policy, prompts, exact_request, list_id, commitment })
     }
 }

@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod loaded;
+mod pending;
 
 use crate::bundle::{self, BundleError, StaleReason, TrustConfig, TrustState, VerifiedBundle};
 use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
@@ -31,10 +32,23 @@ use crate::policy::{self, Action, AppOverrides, DecisionState, MatchClass};
 use crate::report::MAX_CONTEXT_LEN;
 use crate::prompts::PromptContent;
 use crate::report::{DeviceKey, MatchStrength, MatchedEntry};
+use crate::confirm::{self, Candidate, ConfirmError, ConfirmationRequest};
 use loaded::LoadedBundle;
+pub use pending::PendingConfirmation;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+
+/// A filter hit, before the policy or confirmation.
+struct Hit {
+    kind: MatchKind,
+    class: MatchClass,
+    /// The entry key caps count by (for unconfirmed classes: the key that hit).
+    key: u64,
+    entry: MatchedEntry,
+    candidate: Candidate,
+}
 
 /// How a scanner behaves; everything here is the app's choice.
 #[derive(Debug, Clone)]
@@ -98,6 +112,10 @@ pub enum ScanOutcome {
     /// Not on the list. Carries nothing about the image, by design.
     NoMatch,
     Match(Box<MatchInfo>),
+    /// A filter hit that the policy says must be confirmed: send its request to the platform and pass
+    /// the answer to [`Scanner::confirm`]. Nothing is shown or reported before that (unless the policy
+    /// allows a provisional prompt).
+    NeedsConfirmation(Box<PendingConfirmation>),
 }
 
 /// How an image matched.
@@ -156,6 +174,8 @@ pub enum ScanError {
     BadState(String),
     #[error("the report could not be made: {0}")]
     Report(String),
+    #[error("the confirmation was refused: {0}")]
+    Confirmation(#[from] ConfirmError),
     #[error("the scan was cancelled")]
     Cancelled,
     #[error("internal error: {0}")]
@@ -410,7 +430,7 @@ impl Scanner {
     /// Matching and the policy. `features` and `exact` never leave this function unless they matched.
     fn decide(
         &self,
-        bundle: &LoadedBundle,
+        bundle: &Arc<LoadedBundle>,
         features: &PdqFeatures,
         exact: Option<&ExactHashes>,
         now: u64,
@@ -434,33 +454,136 @@ impl Scanner {
         }
 
         // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches. A class the
-        // policy ignores (by default, weak perceptual hits) is not looked for and is not a match: nothing
-        // is returned, logged or recorded about it.
-        let acted_on = |class| policy.action(class) != Action::None;
-        let mut found: Option<(MatchKind, MatchClass, u64, MatchedEntry)> = None;
+        // policy ignores (by default, weak perceptual hits without confirmation) is not looked for and is
+        // not a match: nothing is returned, logged or recorded about it.
+        let confirmable = bundle.commitment.is_some();
+        let acted_on = |class| {
+            let confirmed_first = policy.requires_confirmation(class);
+            policy.action(class) != Action::None
+                && (if confirmed_first { confirmable } else { class != MatchClass::PerceptualWeak })
+        };
+        let mut hits: Vec<Hit> = Vec::new();
         if let Some(filter) = bundle.exact.as_ref().filter(|_| acted_on(MatchClass::Exact)) {
             let file_hashes = exact.into_iter().flat_map(ExactHashes::iter);
             let pdq_hashes = dihedral.iter().filter(|_| quality_ok).map(|h| (HashKind::PdqExact, &h.0[..]));
-            found = file_hashes.chain(pdq_hashes).find(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
-                let entry = MatchedEntry::Exact { kind, hash: hash.to_vec() };
-                (MatchKind::Exact { algorithm: kind }, MatchClass::Exact, entry_key(&salt, kind, hash), entry)
-            });
+            hits.extend(file_hashes.chain(pdq_hashes).filter(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
+                let key = entry_key(&salt, kind, hash);
+                Hit {
+                    kind: MatchKind::Exact { algorithm: kind },
+                    class: MatchClass::Exact,
+                    key,
+                    entry: MatchedEntry::Exact { kind, hash: hash.to_vec() },
+                    candidate: Candidate::Exact { kind, hash: hash.to_vec(), key },
+                }
+            }));
         }
-        if found.is_none() && quality_ok {
+        // Without confirmation an exact hit settles it; with it, a perceptual hit is a second candidate
+        // (so that a crafted exact collision cannot hide a real near match).
+        let needs_perceptual = hits.iter().all(|hit| policy.requires_confirmation(hit.class));
+        if needs_perceptual && quality_ok {
             if let Some(hit) = bundle.perceptual.as_ref().and_then(|filter| filter.query(features)) {
                 let class = match hit.strength {
                     MatchStrength::Strong => MatchClass::PerceptualStrong,
                     MatchStrength::Weak => MatchClass::PerceptualWeak,
                 };
-                let kind = MatchKind::Perceptual { variant: hit.variant, strength: hit.strength };
-                let entry = MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength };
-                found = acted_on(class).then_some((kind, class, hit.entry_key, entry));
+                if acted_on(class) {
+                    let keys = hit.hit_keys.iter().take(usize::from(hit.bands_hit)).copied().collect();
+                    hits.push(Hit {
+                        kind: MatchKind::Perceptual { variant: hit.variant, strength: hit.strength },
+                        class,
+                        key: hit.entry_key,
+                        entry: MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength },
+                        candidate: Candidate::Perceptual { hashes: Box::new(dihedral), keys },
+                    });
+                }
             }
         }
-        let Some((kind, class, key, entry)) = found else {
+        if let Some(hit) = hits.iter().position(|hit| !policy.requires_confirmation(hit.class)).map(|i| hits.swap_remove(i)) {
+            return self.act(bundle, hit.kind, hit.class, hit.key, hit.entry, now);
+        }
+        if hits.is_empty() {
             return Ok(ScanOutcome::NoMatch);
-        };
+        }
+        self.pending(bundle, hits, now)
+    }
 
+    /// A confirmation request for `hits` (all of which need one), and the handle that will check the answer.
+    fn pending(&self, bundle: &Arc<LoadedBundle>, hits: Vec<Hit>, now: u64) -> Result<ScanOutcome, ScanError> {
+        let commitment = bundle.commitment.ok_or_else(|| ScanError::Internal("confirmation without a commitment".into()))?;
+        let header = bundle.verified.header();
+        let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
+        let request = ConfirmationRequest::new(&header.bundle_id, header.sequence, buckets)?;
+        let minutes = u32::try_from(now / 60).unwrap_or(u32::MAX);
+        let request_bytes = request.to_bytes(self.device_key.as_ref().map(|key| (key.signing_key(), minutes)));
+        let provisional_prompt = bundle
+            .policy
+            .provisional_prompt
+            .then(|| hits.iter().any(|hit| bundle.policy.action(hit.class).prompts()))
+            .filter(|&prompts| prompts)
+            .map(|_| bundle.prompts.resolve(&self.config.locale, self.config.region.as_deref()));
+        // DEBUG at most, like matches: a candidate is the user's private business, not the app's log.
+        log::debug!(target: "imageguard", "candidate in bundle {} v{}: confirmation requested", header.bundle_id, header.sequence);
+        Ok(ScanOutcome::NeedsConfirmation(Box::new(PendingConfirmation {
+            bundle: Arc::clone(bundle),
+            request,
+            request_bytes,
+            candidates: hits.into_iter().map(|hit| (hit.kind, hit.class, hit.candidate)).collect(),
+            provisional_prompt,
+            used: Arc::new(AtomicBool::new(false)),
+        })))
+    }
+
+    /// Checks the platform's answer to a pending confirmation and, only if it shows a listed entry that
+    /// matches, applies the policy as for any match. An answer that shows no such entry gives
+    /// [`ScanOutcome::NoMatch`] and leaves no trace; an answer that fails a check (a bad proof, another
+    /// request's nonce, a changed byte) is refused with [`ScanError::Confirmation`] and the handle stays
+    /// usable for a proper answer. A handle confirms once.
+    pub fn confirm(&self, pending: &PendingConfirmation, response: &[u8]) -> Result<ScanOutcome, ScanError> {
+        self.confirm_at(pending, response, now_unix())
+    }
+
+    pub fn confirm_at(&self, pending: &PendingConfirmation, response: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {
+        guarded(|| {
+            let bundle = &pending.bundle;
+            let commitment = bundle.commitment.ok_or(ConfirmError::NoCommitment)?;
+            let entries = confirm::verify_response(&commitment, &pending.request, response)?;
+            if pending.used.swap(true, Ordering::SeqCst) {
+                return Err(ConfirmError::AlreadyUsed.into());
+            }
+            let confirmed = pending
+                .candidates
+                .iter()
+                .find_map(|(kind, class, candidate)| Some((*kind, *class, confirm::confirm_candidate(candidate, &entries)?)));
+            let Some((kind, class, confirmed)) = confirmed else {
+                return Ok(ScanOutcome::NoMatch);
+            };
+            // From here on the match is named by the listed entry, not by the image's own hash.
+            let listed = &confirmed.entry;
+            let key = entry_key(&bundle.verified.header().salt, listed.kind, &listed.hash);
+            let (kind, entry) = match (kind, confirmed.variant) {
+                (MatchKind::Perceptual { strength, .. }, Some(variant)) => {
+                    let hash = crate::pdq::PdqHash(listed.hash.as_slice().try_into().map_err(|_| ScanError::Internal("listed PDQ hash length".into()))?);
+                    (MatchKind::Perceptual { variant, strength }, MatchedEntry::Perceptual { hash, variant, strength })
+                }
+                _ => (kind, MatchedEntry::Exact { kind: listed.kind, hash: listed.hash.clone() }),
+            };
+            self.act(bundle, kind, class, key, entry, now)
+        })
+    }
+
+    /// The policy for a (confirmed or not-to-be-confirmed) match of the entry named `key`.
+    fn act(
+        &self,
+        bundle: &LoadedBundle,
+        kind: MatchKind,
+        class: MatchClass,
+        key: u64,
+        entry: MatchedEntry,
+        now: u64,
+    ) -> Result<ScanOutcome, ScanError> {
+        // Expiry is judged at the time of acting: a stale bundle keeps matching, as its policy says.
+        let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
+        let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
         // The decision is made on a copy of the state, the report signed, and only then the copy kept:
         // a report that cannot be made leaves no decision recorded.
         let header = bundle.verified.header();

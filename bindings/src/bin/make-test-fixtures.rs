@@ -6,6 +6,10 @@
 //! - `bundle-v1.bin` (bundle id "fixtures", list "synthetic-known", sequence 1, valid 30 days from now):
 //!   `known.jpg` by BLAKE3 and its PDQ hash; `bundle-v2.bin` (sequence 2) adds `known-v2.jpg`;
 //!   `delta-v1-v2.bin` turns v1 into v2;
+//!   These use a policy that acts without confirmation (as `list build --no-confirmation` does);
+//! - `bundle-confirm.bin` (bundle id "fixtures-confirm", sequence 1, the default policy: every hit needs
+//!   the platform's confirmation) holding `known.jpg`, and `platform-lists.bin`, the platform's lists
+//!   that answer its confirmation requests (`platform_answer`);
 //! - `known.jpg` (exact match), `known-rotated.jpg` (the same photo turned 90°: a perceptual match),
 //!   `known.rgba` (its raw 800x600 RGBA pixels, no row padding), `known-v2.jpg`, `unrelated.jpg` (no match).
 
@@ -13,6 +17,7 @@ use imageguard::bundle::{make_delta, sign_bundle, BundleHeader};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::BundleSpec;
+use imageguard::policy::Policy;
 use imageguard::signing::SigningKey;
 use imageguard_test_support::synthetic::{self, RgbImage};
 use std::path::Path;
@@ -26,9 +31,9 @@ fn jpeg(image: &RgbImage) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-fn bundle(provider: &SigningKey, sequence: u64, now: u64, files: &[&[u8]]) -> Result<Vec<u8>, Error> {
+fn spec(bundle_id: &str, sequence: u64, now: u64, files: &[&[u8]]) -> Result<BundleSpec, Error> {
     let header = BundleHeader {
-        bundle_id: "fixtures".into(),
+        bundle_id: bundle_id.into(),
         list_ids: vec!["synthetic-known".into()],
         sequence,
         created: now - 60,
@@ -42,6 +47,12 @@ fn bundle(provider: &SigningKey, sequence: u64, now: u64, files: &[&[u8]]) -> Re
         .iter()
         .map(|f| Ok(hashing::hash_bytes(f, &HashOptions::default())?.pdq.hash()))
         .collect::<Result<_, Error>>()?;
+    Ok(spec)
+}
+
+fn bundle(provider: &SigningKey, sequence: u64, now: u64, files: &[&[u8]]) -> Result<Vec<u8>, Error> {
+    let mut spec = spec("fixtures", sequence, now, files)?;
+    spec.policy = Policy { confirm_exact: false, confirm_perceptual_strong: false, confirm_perceptual_weak: false, ..Policy::default() };
     Ok(sign_bundle(&spec.build()?, provider)?)
 }
 
@@ -58,8 +69,13 @@ fn main() -> Result<(), Error> {
     let v1 = bundle(&provider, 1, now, &[&known_file])?;
     let v2 = bundle(&provider, 2, now, &[&known_file, &known_v2])?;
 
+    let (confirm_bundle, platform_lists) = spec("fixtures-confirm", 1, now, &[&known_file])?.build_with_lists()?;
+    let confirm_bundle = sign_bundle(&confirm_bundle, &provider)?;
+
     let rgba: Vec<u8> = known.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    let files: [(&str, Vec<u8>); 9] = [
+    let files: [(&str, Vec<u8>); 11] = [
+        ("bundle-confirm.bin", confirm_bundle),
+        ("platform-lists.bin", platform_lists.to_bytes()),
         ("provider.pub", provider.public_key().to_vec()),
         ("delta-v1-v2.bin", make_delta(&v1, &v2)?),
         ("bundle-v1.bin", v1),

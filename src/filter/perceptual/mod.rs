@@ -45,7 +45,7 @@ impl Default for PerceptualParams {
 
 impl PerceptualParams {
     fn validate(&self) -> Result<(), FilterError> {
-        if !(1..=16).contains(&self.bands) {
+        if !(1..=MAX_BANDS as u8).contains(&self.bands) {
             return Err(FilterError::BadParameters("1 to 16 bands"));
         }
         if !(8..=64).contains(&self.bits_per_band) {
@@ -88,7 +88,13 @@ pub struct PerceptualHit {
     pub bands_hit: u8,
     /// The first band key that hit: it names the listed entry (its band value), for per-entry caps.
     pub entry_key: u64,
+    /// Every band key that hit, in band order (`bands_hit` of them; the rest are 0): what confirmation
+    /// asks the platform about.
+    pub hit_keys: [u64; MAX_BANDS],
 }
+
+/// The most bands a filter may have.
+pub const MAX_BANDS: usize = 16;
 
 /// The perceptual filter.
 #[derive(Clone)]
@@ -196,6 +202,12 @@ impl PerceptualFilter {
         (0..self.bands).map(|band| self.band_positions(band)).collect()
     }
 
+    /// The key of each band of `hash`: what a listed hash inserts, and how the platform buckets it for
+    /// confirmation.
+    pub fn band_keys(&self, hash: &PdqHash) -> Vec<u64> {
+        (0..self.bands).map(|band| band_key(self.seed, u16::from(band), band_value(hash, self.band_positions(band)))).collect()
+    }
+
     /// Probes per image (all bands, all 8 rotations/flips).
     pub fn probes_per_image(&self) -> u64 {
         8 * u64::from(self.bands) * u64::from(self.probes_per_band)
@@ -224,6 +236,7 @@ impl PerceptualFilter {
             let (hash, margins) = features.hash_with_margins(variant);
             let mut bands_hit = 0u8;
             let mut first_key = None;
+            let mut hit_keys = [0u64; MAX_BANDS];
             for band in 0..self.bands {
                 let positions = self.band_positions(band);
                 let value = band_value(&hash, positions);
@@ -235,16 +248,19 @@ impl PerceptualFilter {
                 self.bloom.prefetch(&keys);
                 let hit = keys.iter().copied().find(|&key| self.bloom.contains(key));
                 if let Some(key) = hit {
+                    if let Some(slot) = hit_keys.get_mut(usize::from(bands_hit)) {
+                        *slot = key;
+                    }
                     bands_hit += 1;
                     first_key.get_or_insert(key);
                 }
             }
             let entry_key = first_key.unwrap_or_default();
             if bands_hit >= 2 {
-                return Some(PerceptualHit { variant, strength: MatchStrength::Strong, hash, bands_hit, entry_key });
+                return Some(PerceptualHit { variant, strength: MatchStrength::Strong, hash, bands_hit, entry_key, hit_keys });
             }
             if bands_hit == 1 && weak.is_none() {
-                weak = Some(PerceptualHit { variant, strength: MatchStrength::Weak, hash, bands_hit, entry_key });
+                weak = Some(PerceptualHit { variant, strength: MatchStrength::Weak, hash, bands_hit, entry_key, hit_keys });
             }
         }
         weak

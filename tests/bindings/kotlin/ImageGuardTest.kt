@@ -26,6 +26,7 @@ import org.imageguard.ffi.Variant
 import org.imageguard.ffi.debugInducePanic
 import org.imageguard.ffi.liveObjectCount
 import org.imageguard.ffi.pdqHashPixels
+import org.imageguard.ffi.platformAnswer
 import org.imageguard.ffi.verifyReport
 import org.imageguard.toDirectBuffer
 import org.junit.Assert.assertArrayEquals
@@ -134,6 +135,33 @@ class ImageGuardTest {
             val pixels = ByteBuffer.allocateDirect(800 * 600 * 4).put(fixture("known.rgba"))
             pixels.flip()
             assertTrue(runBlocking { guard.scanPixels(pixels, 800, 600, 800 * 4) } is ScanOutcome.Match)
+        }
+        key.close()
+    }
+
+    @Test
+    fun confirmationRoundTripWithThePlatformInProcess() {
+        val key = ImageGuard.newDeviceKey()
+        open(key, bundle = "bundle-confirm.bin").use { guard ->
+            assertEquals(ScanOutcome.NoMatch, runBlocking { guard.scan(fixture("unrelated.jpg")) })
+            val outcome = runBlocking { guard.scan(fixture("known.jpg")) }
+            assertTrue("$outcome", outcome is ScanOutcome.NeedsConfirmation)
+            val pending = (outcome as ScanOutcome.NeedsConfirmation).pending
+            assertNull(pending.provisionalPrompt())
+            val response = platformAnswer(fixture("platform-lists.bin"), pending.requestBytes())
+            val tampered = response.copyOf().also { it[it.size - 1] = (it[it.size - 1].toInt() xor 1).toByte() }
+            assertThrowsWithMessage<ImageGuardException.ConfirmationRejected>("confirmation refused") {
+                runBlocking { guard.confirm(pending, tampered) }
+            }
+            val confirmed = runBlocking { guard.confirm(pending, response) }
+            assertTrue("$confirmed", confirmed is ScanOutcome.Match)
+            val match = confirmed as ScanOutcome.Match
+            assertEquals(Action.PROMPT_AND_REPORT, match.action)
+            val record = verifyReport(match.report!!.toDirectBuffer(), listOf(key.publicKey()))
+            assertEquals("fixtures-confirm", record.bundleId)
+            assertThrowsWithMessage<ImageGuardException.ConfirmationRejected>("already used") {
+                runBlocking { guard.confirm(pending, response) }
+            }
         }
         key.close()
     }

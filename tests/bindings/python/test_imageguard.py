@@ -231,6 +231,35 @@ class Scanning(unittest.TestCase):
         self.assertTrue(s.scan_file(os.path.join(FIXTURES, "unrelated.jpg")).is_NO_MATCH())
         self.assertTrue(s.scan_bytes(fixture("known-v2.jpg")).is_NO_MATCH(), "only in v2")
 
+    def test_confirmation_round_trip_with_the_platform_in_process(self):
+        key = ig.DeviceKey.generate()
+        s = scanner(key, bundle="bundle-confirm.bin")
+        lists = fixture("platform-lists.bin")
+        # The unrelated image is no candidate at all; the known one is, and nothing is shown yet.
+        self.assertTrue(s.scan_bytes(fixture("unrelated.jpg")).is_NO_MATCH())
+        outcome = s.scan_bytes(fixture("known.jpg"))
+        self.assertTrue(outcome.is_NEEDS_CONFIRMATION(), outcome)
+        pending = outcome.pending
+        self.assertIsNone(pending.provisional_prompt())
+        request = pending.request_bytes()
+        response = ig.platform_answer(lists, request)
+        # A changed byte is refused, and the handle stays usable.
+        tampered = response[:-1] + bytes([response[-1] ^ 1])
+        with self.assertRaises(ig.ImageGuardError.ConfirmationRejected):
+            s.confirm(pending, tampered)
+        confirmed = s.confirm(pending, response)
+        self.assertTrue(confirmed.is_MATCH(), confirmed)
+        self.assertEqual(confirmed.action, ig.Action.PROMPT_AND_REPORT)
+        self.assertIsNotNone(confirmed.prompt)
+        record = ig.verify_report(confirmed.report, [key.public_key()])
+        self.assertEqual(record.bundle_id, "fixtures-confirm")
+        with self.assertRaises(ig.ImageGuardError.ConfirmationRejected):
+            s.confirm(pending, response)  # a handle confirms once
+        # An answer to an earlier request (another nonce) is refused for a new one.
+        again = s.scan_bytes(fixture("known.jpg")).pending
+        with self.assertRaises(ig.ImageGuardError.ConfirmationRejected):
+            s.confirm(again, response)
+
     def test_bundle_update_delta_and_rollback(self):
         s = scanner()
         info = s.bundle_info()

@@ -8,6 +8,7 @@ import org.imageguard.ffi.DeviceKey
 import org.imageguard.ffi.LogLevel
 import org.imageguard.ffi.Logger
 import org.imageguard.ffi.PixelFormat
+import org.imageguard.ffi.PendingConfirmation
 import org.imageguard.ffi.ScanOutcome
 import org.imageguard.ffi.Scanner
 import org.imageguard.ffi.ScannerConfig
@@ -85,6 +86,16 @@ class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseab
         return withContext(Dispatchers.Default) {
             scanner.scanPixels(pixels.forFfi(), width.toUInt(), height.toUInt(), rowBytes.toUInt(), format)
         }
+    }
+
+    /**
+     * Checks the platform's answer to a [ScanOutcome.NeedsConfirmation]: send `pending.requestBytes()` to
+     * the platform, pass its answer here. [ScanOutcome.Match] only when the answer proves a listed entry
+     * that matches; [ScanOutcome.NoMatch] otherwise. A refused answer throws
+     * `ImageGuardException.ConfirmationRejected` and the handle stays usable; offline, keep it and retry.
+     */
+    suspend fun confirm(pending: PendingConfirmation, response: ByteArray): ScanOutcome = withContext(Dispatchers.Default) {
+        scanner.confirm(pending, response)
     }
 
     /** Replaces the bundle with a newer full bundle; persist [bundleBytes] and [trustState] afterwards. */

@@ -1,0 +1,206 @@
+//! The scanner's default flow: a filter hit is a candidate, confirmed against the platform's lists
+//! (answered in-process here) before anything is shown or reported.
+
+use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::confirm::{ConfirmError, PlatformLists};
+use imageguard::exact::{self, ExactHashRequest, HashKind};
+use imageguard::filter::PerceptualFilter;
+use imageguard::lists::BundleSpec;
+use imageguard::pdq::PdqHash;
+use imageguard::policy::{Action, AppOverrides, Policy};
+use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
+use imageguard::scanner::{MatchKind, PendingConfirmation, ScanError, ScanOutcome, Scanner, ScannerConfig};
+use imageguard::signing::{SigningKey, VerifyingKey};
+use imageguard_test_support::synthetic::{self, RgbImage};
+
+const NOW: u64 = 1_800_000_000;
+
+fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+fn pdq_of(file: &[u8]) -> imageguard::pdq::PdqFeatures {
+    imageguard::hashing::hash_bytes(file, &Default::default()).unwrap().pdq
+}
+
+struct Setup {
+    known: Vec<RgbImage>,
+    known_files: Vec<Vec<u8>>,
+    provider: SigningKey,
+    spec: BundleSpec,
+}
+
+fn setup() -> Setup {
+    let known: Vec<RgbImage> = (300..304u64).map(|seed| synthetic::photo(seed, 640, 480)).collect();
+    let known_files: Vec<Vec<u8>> = known.iter().map(|image| jpeg(image, 92)).collect();
+    let mut spec = BundleSpec::new(BundleHeader {
+        bundle_id: "confirm".into(),
+        list_ids: vec!["known".into()],
+        sequence: 3,
+        created: NOW - 60,
+        expires: NOW + 86400,
+        salt: [8; 32],
+    });
+    let blake3 = known_files.iter().map(|f| exact::exact_hashes(f, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec()).collect();
+    spec.exact.push((HashKind::Blake3, blake3));
+    spec.pdq = known_files.iter().map(|f| pdq_of(f).hash()).collect();
+    Setup { known, known_files, provider: SigningKey::generate().unwrap(), spec }
+}
+
+fn scanner(setup: &Setup, spec: &BundleSpec, device: Option<DeviceKey>) -> (Scanner, PlatformLists) {
+    let (unsigned, lists) = spec.build_with_lists().unwrap();
+    let config = ScannerConfig {
+        trust: TrustConfig::new(vec![setup.provider.verifying_key()], 1).unwrap(),
+        locale: "en".into(),
+        region: None,
+        overrides: AppOverrides::default(),
+        limits: Default::default(),
+        report_context: Vec::new(),
+    };
+    (Scanner::new_at(sign_bundle(&unsigned, &setup.provider).unwrap(), config, &[], &[], device, NOW).unwrap(), lists)
+}
+
+fn pending(outcome: ScanOutcome) -> Box<PendingConfirmation> {
+    match outcome {
+        ScanOutcome::NeedsConfirmation(pending) => pending,
+        other => panic!("expected a confirmation request, got {other:?}"),
+    }
+}
+
+/// Scans, asks the platform, confirms.
+fn scan_and_confirm(s: &Scanner, lists: &PlatformLists, file: &[u8]) -> ScanOutcome {
+    let pending = pending(s.scan_bytes_at(file, NOW).unwrap());
+    let response = lists.answer_bytes(pending.request_bytes()).unwrap();
+    s.confirm_at(&pending, &response, NOW).unwrap()
+}
+
+#[test]
+fn a_listed_image_and_an_edited_copy_prompt_and_report_only_after_confirmation_naming_the_listed_entry() {
+    let setup = setup();
+    let device = DeviceKey::generate().unwrap();
+    let device_public = VerifyingKey::from_bytes(&device.public_key()).unwrap();
+    let (s, lists) = scanner(&setup, &setup.spec, Some(device));
+
+    let file = &setup.known_files[1];
+    let first = pending(s.scan_bytes_at(file, NOW).unwrap());
+    assert!(first.provisional_prompt().is_none(), "nothing is shown while pending by default");
+    // The request carries no hash of the image (nor any 4-byte piece of one).
+    let hashes = imageguard::hashing::hash_bytes(file, &Default::default()).unwrap();
+    let secrets: Vec<Vec<u8>> =
+        std::iter::once(hashes.exact.blake3.to_vec()).chain(hashes.pdq.dihedral_hashes().iter().map(|h| h.0.to_vec())).collect();
+    for secret in &secrets {
+        assert!(secret.windows(4).all(|piece| !first.request_bytes().windows(4).any(|w| w == piece)));
+    }
+    let response = lists.answer_bytes(first.request_bytes()).unwrap();
+    let ScanOutcome::Match(info) = s.confirm_at(&first, &response, NOW).unwrap() else { panic!("not confirmed") };
+    assert_eq!(info.kind, MatchKind::Exact { algorithm: HashKind::Blake3 });
+    assert_eq!(info.action, Action::PromptAndReport);
+    assert!(info.prompt.is_some());
+    let report = verify_report(&info.report.unwrap(), &[device_public]).unwrap();
+    assert_eq!(report.entry, MatchedEntry::Exact { kind: HashKind::Blake3, hash: hashes.exact.blake3.to_vec() });
+
+    // A re-encoded copy: a perceptual candidate, confirmed by distance; the report names the listed PDQ
+    // hash, not the copy's own.
+    let edited = jpeg(&setup.known[2], 60);
+    let own = pdq_of(&edited).hash();
+    let ScanOutcome::Match(info) = scan_and_confirm(&s, &lists, &edited) else { panic!("edited copy not confirmed") };
+    assert!(matches!(info.kind, MatchKind::Perceptual { .. }), "{:?}", info.kind);
+    let report = verify_report(&info.report.unwrap(), &[device_public]).unwrap();
+    let MatchedEntry::Perceptual { hash, .. } = report.entry else { panic!("{:?}", report.entry) };
+    assert_eq!(hash, setup.spec.pdq[2]);
+    assert_ne!(hash, own, "the copy's own hash differs from the listed one and is not reported");
+}
+
+#[test]
+fn a_crafted_exact_collision_hits_the_filter_but_is_not_confirmed_and_leaves_no_trace() {
+    let setup = setup();
+    let mut spec = setup.spec.clone();
+    spec.exact_fp_rate = 0.02; // a weak filter, so that grinding takes ~50 tries instead of ~1M
+    let (s, lists) = scanner(&setup, &spec, Some(DeviceKey::generate().unwrap()));
+    let state_before = s.decision_state();
+    // Append 8 bytes after a harmless JPEG's end marker until its BLAKE3 passes the exact filter.
+    let harmless = jpeg(&synthetic::photo(999, 200, 150), 90);
+    let (crafted, candidate) = (0u64..5000)
+        .find_map(|i| {
+            let mut file = harmless.clone();
+            file.extend_from_slice(&i.to_le_bytes());
+            match s.scan_bytes_at(&file, NOW).unwrap() {
+                ScanOutcome::NeedsConfirmation(pending) => Some((file, pending)),
+                ScanOutcome::NoMatch => None,
+                ScanOutcome::Match(_) => panic!("a filter hit acted without confirmation"),
+            }
+        })
+        .expect("grinding found a filter hit");
+    assert_ne!(crafted, harmless);
+    let response = lists.answer_bytes(candidate.request_bytes()).unwrap();
+    assert_eq!(s.confirm_at(&candidate, &response, NOW).unwrap(), ScanOutcome::NoMatch);
+    assert_eq!(s.decision_state(), state_before, "an unconfirmed hit is not recorded");
+}
+
+#[test]
+fn a_crafted_two_band_collision_is_a_strong_filter_hit_but_is_not_confirmed() {
+    let setup = setup();
+    let image = jpeg(&synthetic::photo(777, 640, 480), 90);
+    let hash = pdq_of(&image).hash();
+    let mut spec = setup.spec.clone();
+    let layout_source = PerceptualFilter::build(&spec.header.salt, spec.perceptual, &[]).unwrap();
+    let bands = layout_source.band_layout();
+    // Agree with the image on bands 0 and 1, differ on 20 bits of each other band.
+    let mut crafted: PdqHash = hash;
+    for band in &bands[2..] {
+        for &bit in band.iter().filter(|b| !bands[0].contains(b) && !bands[1].contains(b)).take(20) {
+            crafted.flip_bit(usize::from(bit));
+        }
+    }
+    assert!(crafted.distance(&hash) > 31);
+    spec.pdq.push(crafted);
+    let filter = PerceptualFilter::build(&spec.header.salt, spec.perceptual, &spec.pdq).unwrap();
+    let hit = filter.query(&pdq_of(&image)).expect("a filter hit");
+    assert_eq!(hit.strength, imageguard::report::MatchStrength::Strong);
+    let (s, lists) = scanner(&setup, &spec, Some(DeviceKey::generate().unwrap()));
+    let candidate = pending(s.scan_bytes_at(&image, NOW).unwrap());
+    let response = lists.answer_bytes(candidate.request_bytes()).unwrap();
+    assert_eq!(s.confirm_at(&candidate, &response, NOW).unwrap(), ScanOutcome::NoMatch);
+}
+
+#[test]
+fn replayed_and_tampered_answers_are_refused_and_a_handle_confirms_once() {
+    let setup = setup();
+    let (s, lists) = scanner(&setup, &setup.spec, None);
+    let file = &setup.known_files[0];
+    let earlier = pending(s.scan_bytes_at(file, NOW).unwrap());
+    let replayed = lists.answer_bytes(earlier.request_bytes()).unwrap();
+    let current = pending(s.scan_bytes_at(file, NOW).unwrap());
+    assert!(matches!(s.confirm_at(&current, &replayed, NOW), Err(ScanError::Confirmation(ConfirmError::NonceMismatch { .. }))));
+    let mut tampered = lists.answer_bytes(current.request_bytes()).unwrap();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    assert!(matches!(s.confirm_at(&current, &tampered, NOW), Err(ScanError::Confirmation(ConfirmError::BadProof { .. }))));
+    // A refused answer leaves the handle usable for the real one; the real one works once.
+    let honest = lists.answer_bytes(current.request_bytes()).unwrap();
+    assert!(matches!(s.confirm_at(&current, &honest, NOW).unwrap(), ScanOutcome::Match(_)));
+    assert!(matches!(s.confirm_at(&current, &honest, NOW), Err(ScanError::Confirmation(ConfirmError::AlreadyUsed))));
+    // Pending handles print nothing of the image.
+    assert_eq!(format!("{current:?}"), "PendingConfirmation { .. }");
+}
+
+#[test]
+fn caps_count_the_confirmed_listed_entry_and_the_policy_may_allow_a_provisional_prompt() {
+    let setup = setup();
+    let mut spec = setup.spec.clone();
+    spec.policy = Policy { per_entry_cap: 1, provisional_prompt: true, ..Policy::default() };
+    let (s, lists) = scanner(&setup, &spec, None);
+    // Two different edits of one listed image are two matches of the same listed entry.
+    let edits = [jpeg(&setup.known[3], 60), jpeg(&setup.known[3].shrink(2), 80)];
+    let first = pending(s.scan_bytes_at(&edits[0], NOW).unwrap());
+    assert!(first.provisional_prompt().is_some(), "this policy allows a prompt while pending");
+    let response = lists.answer_bytes(first.request_bytes()).unwrap();
+    let ScanOutcome::Match(first) = s.confirm_at(&first, &response, NOW).unwrap() else { panic!() };
+    assert_eq!(first.action, Action::PromptAndReport);
+    let ScanOutcome::Match(second) = scan_and_confirm(&s, &lists, &edits[1]) else { panic!() };
+    assert_eq!(second.action, Action::None, "the cap of 1 holds for the listed entry, whichever band hit");
+}
