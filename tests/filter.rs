@@ -19,6 +19,13 @@ fn features(image: &RgbImage, quality: u8) -> PdqFeatures {
     hashing::hash_bytes(&jpeg, &HashOptions::default()).unwrap().pdq
 }
 
+/// Buckets in a one-kind exact section: (range - 1) >> shift, plus one.
+fn table_len(section: &[u8]) -> usize {
+    let range = u64::from_le_bytes(section[11..19].try_into().unwrap());
+    let shift = section[28];
+    (((range - 1) >> shift) + 1) as usize
+}
+
 fn perceptual_round_trip(filter: &PerceptualFilter) -> PerceptualFilter {
     let bytes: Arc<Vec<u8>> = Arc::new(filter.to_section_bytes());
     PerceptualFilter::from_bundle(bytes.clone(), 0..bytes.len(), &SALT).unwrap()
@@ -35,13 +42,23 @@ fn exact_filter_round_trips_and_rejects_malformed_sections() {
     for len in (0..bytes.len()).step_by(97) {
         assert!(ExactFilter::from_section_bytes(&bytes[..len], SALT).is_err(), "truncated to {len}");
     }
-    let mut bad_k = bytes.clone();
-    let k_at = bytes.len() - filter.size_bytes() + 9; // the crate header: version, length, then k
-    bad_k[k_at..k_at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+    // The bucket table follows the header (version, 1 kind, 5 fields): its first offset must be 0.
+    let table_at = 2 + 9 + 8 + 8 + 1 + 1 + 8;
+    let mut bad_table = bytes.clone();
+    bad_table[table_at] = 1;
     assert_eq!(
-        ExactFilter::from_section_bytes(&bad_k, SALT).unwrap_err(),
-        FilterError::Malformed("hash function count out of range")
+        ExactFilter::from_section_bytes(&bad_table, SALT).unwrap_err(),
+        FilterError::Malformed("bucket offsets out of order")
     );
+    // Garbage codes (a signed but broken section) answer "not listed", never panic.
+    let mut garbage = bytes.clone();
+    let codes_at = table_at + 8 * table_len(&bytes);
+    garbage[codes_at..].iter_mut().for_each(|b| *b = 0xFF);
+    let garbage = ExactFilter::from_section_bytes(&garbage, SALT).unwrap();
+    assert!(!hashes.iter().any(|h| garbage.contains(HashKind::Sha1, h)));
+    let mut v1 = bytes.clone();
+    v1[0] = 1;
+    assert_eq!(ExactFilter::from_section_bytes(&v1, SALT).unwrap_err(), FilterError::Withdrawn { version: 1 });
     assert!(ExactFilter::build(SALT, 0.0, []).is_err());
     assert!(ExactFilter::build(SALT, 1e-6, [(HashKind::Md5, &[1u8; 3][..])]).is_err());
 }

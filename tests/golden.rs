@@ -52,7 +52,7 @@ fn golden_bundle_loads_and_answers_as_recorded() {
     let expected = std::fs::read_to_string(dir().join("answers.txt")).expect("answers");
     assert_eq!(bundle.root_hex(), expected.lines().next().unwrap().trim_start_matches("root "));
     let salt = bundle.header().salt;
-    let exact = ExactFilter::from_section_bytes(bundle.section(SectionKind::ExactFilter).unwrap(), salt).unwrap();
+    let exact = ExactFilter::from_bundle(Arc::clone(bundle.bytes()), bundle.section_range(SectionKind::ExactFilter).unwrap(), &salt).unwrap();
     let range = bundle.section_range(SectionKind::PerceptualFilter).unwrap();
     let perceptual = PerceptualFilter::from_bundle(Arc::clone(bundle.bytes()), range, &salt).unwrap();
     let got = format!("root {}\n{}", bundle.root_hex(), answers(&exact, &perceptual));

@@ -44,8 +44,8 @@ pub struct BuildArgs {
     /// Skip and count invalid lines instead of failing.
     #[arg(long)]
     skip_invalid: bool,
-    /// False-positive rate per exact lookup.
-    #[arg(long, default_value_t = 1e-6)]
+    /// False-positive rate per exact lookup (an image makes up to 12 exact lookups).
+    #[arg(long, default_value_t = imageguard::filter::exact::DEFAULT_FP_RATE)]
     fp: f64,
     #[arg(long)]
     bundle_id: String,

@@ -45,6 +45,7 @@ fn platform_flow_from_images_to_verified_reports() {
     assert!(ok(&imageguard(d, &["bundle", "verify", "b.bundle", "--trust", "provider.key.pub"])).starts_with("OK: t v1"));
     let inspected = ok(&imageguard(d, &["bundle", "inspect", "b.bundle"]));
     assert!(inspected.contains("exact filter: 6 entries") && inspected.contains("perceptual filter: 3 entries"), "{inspected}");
+    assert!(inspected.contains("lookups: one per listed file-hash kind") && inspected.contains("  strong: "), "{inspected}");
     assert!(inspected.contains("policy: exact PromptAndReport, strong PromptAndReport, weak None;"), "{inspected}");
 
     let scan = imageguard(d, &["scan", "inbox", "--bundle", "b.bundle", "--trust", "provider.key.pub", "--device-key", "device.key", "--reports", "reports", "--json"]);

@@ -47,7 +47,7 @@ pub enum BundleError {
 
 /// How full a filter was found, against what its declared entries allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{bits_set} bits set where its entries set at most {bits_possible}; {fp_per_billion} false positives per billion probes, at most {max_fp_per_billion} allowed")]
+#[error("{bits_set} bits (exact filter: fingerprints) held where its entries allow at most {bits_possible}; {fp_per_billion} false positives per billion probes, at most {max_fp_per_billion} allowed")]
 pub struct FillDetail {
     pub bits_set: u64,
     pub bits_possible: u64,

@@ -1,7 +1,7 @@
 //! The filters a bundle carries: membership only, never enumeration.
 //!
-//! - [`exact`]: a classic Bloom filter (the `bloomfilter` crate) over keyed digests of exact hashes
-//!   (MD5, SHA-1, SHA-256, BLAKE3 and the full PDQ hash). A handful of lookups per image.
+//! - [`exact`]: a Golomb-Rice coded set of keyed fingerprints of exact hashes (MD5, SHA-1, SHA-256,
+//!   BLAKE3 and the full PDQ hash), at 5e-11 false positives per lookup. A handful of lookups per image.
 //! - [`perceptual`]: near matches of PDQ hashes. Each known hash is cut into bands of bits; the device
 //!   probes its own band values and their likeliest neighbours (the bits it knows are fragile flipped
 //!   first) in a cache-blocked Bloom filter ([`blocked`]), thousands of probes per image at one cache line
@@ -13,6 +13,7 @@
 // Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod bitstream;
 pub mod blocked;
 pub mod exact;
 pub mod perceptual;
@@ -41,6 +42,8 @@ pub enum FilterError {
     Malformed(&'static str),
     #[error("unsupported filter section version {0}")]
     UnsupportedVersion(u8),
+    #[error("filter section version {version} is withdrawn (its false-positive rate is too high): rebuild the bundle")]
+    Withdrawn { version: u8 },
     #[error("invalid filter parameters: {0}")]
     BadParameters(&'static str),
 }

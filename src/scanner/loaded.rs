@@ -31,8 +31,8 @@ impl LoadedBundle {
     pub fn load(verified: VerifiedBundle, config: &ScannerConfig) -> Result<LoadedBundle, ScanError> {
         let salt = verified.header().salt;
         let exact = verified
-            .section(SectionKind::ExactFilter)
-            .map(|bytes| ExactFilter::from_section_bytes(bytes, salt))
+            .section_range(SectionKind::ExactFilter)
+            .map(|range| ExactFilter::from_bundle(verified.bytes().clone(), range, &salt))
             .transpose()
             .map_err(|e| ScanError::BadBundle(format!("exact filter: {e}")))?;
         let perceptual = verified

@@ -221,9 +221,18 @@ impl PerceptualFilter {
         (ones, most)
     }
 
-    /// Predicted false-positive rate of one probe, from the filter's measured fill.
+    /// Predicted false-positive rate of one probe of an unrelated image: the filter's own rate from its
+    /// real per-block fill ([`BlockedBloom::fp_rate_from_blocks`], O(filter size)), plus the chance that
+    /// the probed band value equals a listed hash's (2^-bits per listed entry, for random hashes).
     pub fn fp_rate_per_probe(&self) -> f64 {
-        self.bloom.fill_ratio().powi(i32::from(self.bloom.hashes()))
+        let collision = self.entries as f64 * (-f64::from(self.bits_per_band)).exp2();
+        (self.bloom.fp_rate_from_blocks() + collision).min(1.0)
+    }
+
+    /// Predicted false weak and strong matches per unrelated image: every probe of every band and
+    /// orientation counted (see [`super::tune::per_image`]).
+    pub fn fp_per_image(&self) -> super::tune::PerImage {
+        super::tune::per_image(self.fp_rate_per_probe(), self.bands, self.probes_per_band)
     }
 
     /// Whether the image whose features are given is near a listed hash: the strongest hit, if any.
