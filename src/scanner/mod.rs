@@ -254,8 +254,25 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let options = HashOptions { limits: self.config.limits, exact: bundle.exact_request, jpeg_fast_path: true };
-            let hashes = hashing::hash_bytes(bytes, &options)?;
-            self.decide(&bundle, &hashes.pdq, Some(&hashes.exact), now)
+            // Exact hashes need no decoding: a listed file matches even when the decoder refuses it.
+            let (exact, pictures) = hashing::exact_then_pictures(bytes, &options);
+            let pictures = match pictures {
+                Ok(pictures) => pictures,
+                Err(error) => {
+                    return match self.decide(&bundle, None, Some(&exact), now)? {
+                        ScanOutcome::NoMatch => Err(error.into()),
+                        found => Ok(found),
+                    };
+                }
+            };
+            // Every picture the image shows (reference, alpha composites, frames) may match; the first does.
+            for features in std::iter::once(&pictures.pdq).chain(&pictures.alternates) {
+                let outcome = self.decide(&bundle, Some(features), Some(&exact), now)?;
+                if outcome != ScanOutcome::NoMatch {
+                    return Ok(outcome);
+                }
+            }
+            Ok(ScanOutcome::NoMatch)
         })
     }
 
@@ -274,7 +291,7 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let features = hashing::hash_pixels(pixels, &self.config.limits)?;
-            self.decide(&bundle, &features, None, now)
+            self.decide(&bundle, Some(&features), None, now)
         })
     }
 
@@ -309,7 +326,7 @@ impl Scanner {
     fn decide(
         &self,
         bundle: &LoadedBundle,
-        features: &PdqFeatures,
+        features: Option<&PdqFeatures>,
         exact: Option<&ExactHashes>,
         now: u64,
     ) -> Result<ScanOutcome, ScanError> {
@@ -317,8 +334,9 @@ impl Scanner {
         tests::maybe_induced_panic();
         let salt = bundle.verified.header().salt;
         let policy = &bundle.policy;
-        let quality_ok = features.quality() >= policy.min_quality;
-        let dihedral = features.dihedral_hashes();
+        // Without features (an image the core could not decode) only the file's exact hashes are checked.
+        let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
+        let dihedral = features.map(|f| f.dihedral_hashes().to_vec()).unwrap_or_default();
 
         // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
         let negative = &bundle.negative;
@@ -343,7 +361,7 @@ impl Scanner {
             });
         }
         if found.is_none() && quality_ok {
-            if let Some(hit) = bundle.perceptual.as_ref().and_then(|filter| filter.query(features)) {
+            if let Some(hit) = bundle.perceptual.as_ref().zip(features).and_then(|(filter, features)| filter.query(features)) {
                 let class = match hit.strength {
                     MatchStrength::Strong => MatchClass::PerceptualStrong,
                     MatchStrength::Weak => MatchClass::PerceptualWeak,
