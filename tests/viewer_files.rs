@@ -164,7 +164,7 @@ fn animated_webp(frames: &[&RgbImage]) -> Vec<u8> {
     let (w, h) = (frames[0].width as u32, frames[0].height as u32);
     let le24 = |v: u32| v.to_le_bytes()[..3].to_vec();
     let mut body = b"WEBP".to_vec();
-    let mut push_chunk = |body: &mut Vec<u8>, name: &[u8], payload: &[u8]| {
+    let push_chunk = |body: &mut Vec<u8>, name: &[u8], payload: &[u8]| {
         body.extend_from_slice(name);
         body.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         body.extend_from_slice(payload);
@@ -326,4 +326,41 @@ fn arithmetic_coded_jpeg_is_a_typed_platform_fallback() {
     file[sof + 1] = 0xC9;
     let result = hashing::hash_bytes(&file, &HashOptions::default()).map(|_| ());
     assert_eq!(result, Err(DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::JpegCoding }));
+}
+
+/// Writes small files of every kind above as seeds for the decode fuzz target, so that its corpus and
+/// `tests/fuzz_regressions.rs` reach the new paths. Run once: `cargo test -p imageguard --test
+/// viewer_files -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions/decode");
+    let small = |seed| synthetic::photo(seed, 24, 16);
+    let (image, other) = (small(1), gray(&small(2)));
+    let mut arithmetic = jpeg(&image, 80, false);
+    let sof = arithmetic.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    arithmetic[sof + 1] = 0xC9;
+    let mut many_scans = jpeg(&image, 80, true);
+    let last_scan = many_scans.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    let tail = many_scans[last_scan..many_scans.len() - 2].to_vec();
+    many_scans.truncate(many_scans.len() - 2);
+    for _ in 0..120 {
+        many_scans.extend_from_slice(&tail);
+    }
+    many_scans.extend_from_slice(&[0xFF, 0xD9]);
+    let seeds: [(&str, Vec<u8>); 10] = [
+        ("seed-no-eoi.jpg", jpeg_without_eoi(&image)),
+        ("seed-120-scans.jpg", many_scans),
+        ("seed-arithmetic.jpg", arithmetic),
+        ("seed-no-iend.png", png_without_iend(&image)),
+        ("seed-bad-crc.png", png_with_bad_idat_crc(&image)),
+        ("seed-alpha-ink.png", png_visible_on_white(&image).0),
+        ("seed-animated.gif", gif(&gray(&image), &other)),
+        ("seed-animated.png", apng(&image, &small(3))),
+        ("seed-animated.webp", animated_webp(&[&image, &small(3)])),
+        ("seed-header.heic", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec()),
+    ];
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
 }

@@ -68,8 +68,10 @@ impl Default for DecodeLimits {
             // A 48 MP RGB (40 MP RGBA) picture, or a 48 MP 4:2:0 progressive JPEG's coefficients; a 100 MP
             // flat bomb that would need a full-size buffer is refused before it is allocated.
             max_decoded_bytes: 160 << 20,
-            // 13 full passes over a 100 MP 4:4:4 image (4.7M blocks each), about 0.6 s of decoding.
-            max_jpeg_scan_blocks: 64_000_000,
+            // Seven full passes over a 100 MP 4:2:0 image (2.3M blocks each), 30 over a 12 MP one: real
+            // progressive files need 3-6. Progressive refinement costs about 70 ns per block visited
+            // (scripts/bombs), so this bounds a file's scans at about 1 s of decoding.
+            max_jpeg_scan_blocks: 16_000_000,
         }
     }
 }
