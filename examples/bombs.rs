@@ -1,8 +1,9 @@
 //! Decompression and CPU bombs in every supported format, for `scripts/bombs`.
 //!
 //! `bombs make DIR` writes the bombs (benign synthetic content; each a small file that claims or would
-//! expand to far more than the default limits allow). `bombs run FILE [--no-scan-limit]` hashes one with the default
-//! limits, in a fresh process so that its peak RSS is its own, and prints one JSON line: the error,
+//! expand to far more than its size suggests), and ordinary files of the same shape that must decode (a
+//! smooth photo saved small, a valid progressive JPEG with 300 scans). `bombs run FILE [--no-work-limit]`
+//! hashes one with the default limits, in a fresh process so that its peak RSS is its own, and prints one JSON line: the error,
 //! the milliseconds to fail and the process's peak RSS.
 
 use image::{ImageEncoder, Luma, Rgba};
@@ -106,13 +107,31 @@ fn jpeg_many_scans(copies: usize) -> Vec<u8> {
     out
 }
 
+/// A smooth synthetic photo (a sky-like gradient) saved as a progressive q30 JPEG: under 0.4 bits per
+/// pixel, like the wallpapers and re-encoded copies that an expansion ratio refused.
+fn jpeg_smooth(width: u16, height: u16) -> Vec<u8> {
+    let (w, h) = (usize::from(width), usize::from(height));
+    let mut pixels = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let t = (x + y) * 255 / (w + h);
+            pixels.extend_from_slice(&[(60 + t / 3) as u8, (120 + t / 4) as u8, (200 + t / 8) as u8]);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 30);
+    encoder.set_progressive(true);
+    encoder.encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb).expect("jpeg");
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("make") => {
             let dir = std::path::Path::new(&args[2]);
             std::fs::create_dir_all(dir).expect("mkdir");
-            let bombs: [(&str, Vec<u8>); 10] = [
+            let bombs: [(&str, Vec<u8>); 12] = [
                 ("png-12000x12000-zeros.png", png_zeros(12_000, image::ExtendedColorType::L8)),
                 // Within the pixel limit, over the decoded-memory limit.
                 ("png-9000x9000-rgba16.png", png_zeros(9_000, image::ExtendedColorType::Rgba16)),
@@ -124,6 +143,9 @@ fn main() {
                 ("png-10000x10000-zeros.png", png_zeros(10_000, image::ExtendedColorType::L8)),
                 ("jpeg-65500x65500.jpg", jpeg_huge()),
                 ("jpeg-progressive-5000-scans.jpg", jpeg_many_scans(5_000)),
+                // Ordinary files that an expansion ratio or a scan count used to refuse.
+                ("jpeg-progressive-300-scans.jpg", jpeg_many_scans(300)),
+                ("jpeg-2560x3837-smooth-progressive-q30.jpg", jpeg_smooth(2560, 3837)),
             ];
             for (name, bytes) in bombs {
                 std::fs::File::create(dir.join(name)).and_then(|mut f| f.write_all(&bytes)).expect("write");
@@ -133,13 +155,13 @@ fn main() {
             let bytes = std::fs::read(&args[2]).expect("read");
             let start = Instant::now();
             let mut options = HashOptions::default();
-            if args.iter().any(|a| a == "--no-scan-limit") {
-                options.limits.max_jpeg_scans = u32::MAX;
+            if args.iter().any(|a| a == "--no-work-limit") {
+                options.limits.max_jpeg_scan_blocks = u64::MAX;
             }
             let result = hashing::hash_bytes(&bytes, &options);
             let ms = start.elapsed().as_secs_f64() * 1000.0;
             let outcome = match result {
-                Ok(_) => "decoded (not refused)".to_string(),
+                Ok(_) => "decoded".to_string(),
                 Err(e) => e.to_string(),
             };
             println!(

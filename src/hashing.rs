@@ -2,6 +2,11 @@
 //!
 //! This is what the scanner and the CLI call. It reads the bytes once for the exact hashes and once in the
 //! decoder; the results stay inside the caller, which decides what (if anything) leaves the device.
+//!
+//! Exact hashes come from the bytes first and never depend on the decoder: a listed file that the core
+//! cannot decode (HEIC, a corrupt JPEG) still matches exactly ([`exact_then_pictures`]). An image can show
+//! more than one picture (alpha on a white or dark background, animation frames): the reference picture
+//! is [`ImageHashes::pdq`], the others are [`ImageHashes::alternates`], and any may match.
 
 use crate::decode::{self, DecodeError, DecodeLimits, ImageFormat, PixelBuffer};
 use crate::exact::{self, ExactHashRequest, ExactHashes};
@@ -27,27 +32,58 @@ impl Default for HashOptions {
 
 /// Everything imageguard computes about one encoded image.
 pub struct ImageHashes {
+    /// The picture as the reference pipeline hashes it (colour channels as stored, first frame).
     pub pdq: PdqFeatures,
+    /// The other pictures a viewer may show, each with a hash different from every one before it: the
+    /// image on white and on black when it is transparent, later distinct animation frames.
+    pub alternates: Vec<PdqFeatures>,
     pub exact: ExactHashes,
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
 }
 
-/// Hashes encoded image bytes.
+/// The perceptual side of [`ImageHashes`]: what decoding gave.
+pub struct PictureHashes {
+    pub pdq: PdqFeatures,
+    pub alternates: Vec<PdqFeatures>,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Hashes encoded image bytes; fails when they cannot be decoded (see [`exact_then_pictures`] for the
+/// exact hashes of any bytes).
 pub fn hash_bytes(bytes: &[u8], options: &HashOptions) -> Result<ImageHashes, DecodeError> {
+    let (exact, pictures) = exact_then_pictures(bytes, options);
+    let PictureHashes { pdq, alternates, format, width, height } = pictures?;
+    Ok(ImageHashes { pdq, alternates, exact, format, width, height })
+}
+
+/// The exact hashes of the bytes (always: they need no decoding), then the PDQ features of every picture
+/// the decoded image shows, or why it could not be decoded.
+pub fn exact_then_pictures(bytes: &[u8], options: &HashOptions) -> (ExactHashes, Result<PictureHashes, DecodeError>) {
+    let exact = exact::exact_hashes(bytes, options.exact);
+    (exact, hash_pictures(bytes, options))
+}
+
+fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, DecodeError> {
     let decoded = if options.jpeg_fast_path {
         decode::decode_for_hashing(bytes, &options.limits)?
     } else {
         decode::decode_full_for_hashing(bytes, &options.limits)?
     };
-    Ok(ImageHashes {
-        pdq: pdq::compute(decoded.luma),
-        exact: exact::exact_hashes(bytes, options.exact),
-        format: decoded.format,
-        width: decoded.source_width,
-        height: decoded.source_height,
-    })
+    let pdq = pdq::compute(decoded.luma);
+    let mut seen = vec![pdq.hash()];
+    let mut alternates = Vec::new();
+    for luma in decoded.alternates {
+        let features = pdq::compute(luma);
+        if !seen.contains(&features.hash()) {
+            seen.push(features.hash());
+            alternates.push(features);
+        }
+    }
+    Ok(PictureHashes { pdq, alternates, format: decoded.format, width: decoded.source_width, height: decoded.source_height })
 }
 
 /// Reads a file (refusing it before reading if it is over the size limit) and hashes it.

@@ -23,6 +23,10 @@ pub enum ImageGuardError {
     /// Image bytes or pixels could not be decoded.
     #[error("could not decode the image: {0}")]
     Decode(String),
+    /// The core does not decode this file (HEIC, AVIF, DNG, arithmetic-coded JPEG...) but the platform's
+    /// decoder may: decode it there and scan the pixels. Its own case, so apps never match messages.
+    #[error("could not decode the image: {0}")]
+    NeedsPlatformDecode(String),
     /// A report is malformed or could not be built.
     #[error("invalid report: {0}")]
     InvalidReport(String),
@@ -57,6 +61,7 @@ impl From<DecodeError> for ImageGuardError {
     fn from(e: DecodeError) -> Self {
         match e {
             DecodeError::BadBuffer(_) => ImageGuardError::InvalidArgument(e.to_string()),
+            DecodeError::NeedsPlatformDecode { .. } => ImageGuardError::NeedsPlatformDecode(e.to_string()),
             other => ImageGuardError::Decode(other.to_string()),
         }
     }

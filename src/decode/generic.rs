@@ -1,7 +1,7 @@
-//! PNG, WebP, GIF (first frame) and BMP through the `image` crate, with its limits set from ours so that
+//! BMP through the `image` crate, with its limits set from ours so that
 //! a bomb header fails before any pixel buffer is allocated.
 
-use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat};
+use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat, PlatformDecodeReason};
 use image::{ImageDecoder, ImageError};
 use std::io::Cursor;
 
@@ -15,7 +15,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
     image_limits.max_image_height = Some(height);
     image_limits.max_alloc = Some(limits.max_decoded_bytes);
     decoder.set_limits(image_limits).map_err(|e| map_error(e, limits))?;
-    limits.check_allocation(decoder.total_bytes(), bytes.len())?;
+    limits.check_decoded_bytes(decoder.total_bytes())?;
     let image = image::DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, limits))?;
     // 8-bit RGB(A) and gray are read in place; anything else (16-bit, float) is converted once.
     let (w, h) = (width as usize, height as usize);
@@ -31,7 +31,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
             rgb_luma(rgb.as_raw(), w, h, 3)
         }
     };
-    Ok(Decoded { luma, format, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates: Vec::new(), format, source_width: width, source_height: height })
 }
 
 fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImage {
@@ -39,14 +39,10 @@ fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImag
 }
 
 fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDecoder + '_>> {
-    let cursor = Cursor::new(bytes);
-    Ok(match format {
-        ImageFormat::Png => Box::new(image::codecs::png::PngDecoder::new(cursor)?),
-        ImageFormat::WebP => Box::new(image::codecs::webp::WebPDecoder::new(cursor)?),
-        ImageFormat::Gif => Box::new(image::codecs::gif::GifDecoder::new(cursor)?),
-        ImageFormat::Bmp => Box::new(image::codecs::bmp::BmpDecoder::new(cursor)?),
-        ImageFormat::Jpeg => return Err(std::io::Error::other("JPEG takes its own decode path").into()),
-    })
+    match format {
+        ImageFormat::Bmp => Ok(Box::new(image::codecs::bmp::BmpDecoder::new(Cursor::new(bytes))?)),
+        other => Err(std::io::Error::other(format!("{} takes its own decode path", other.name())).into()),
+    }
 }
 
 fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
@@ -54,7 +50,7 @@ fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
         ImageError::Limits(_) => DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes },
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
         ImageError::IoError(io) => DecodeError::Io(io.to_string()),
-        ImageError::Unsupported(what) => DecodeError::UnsupportedFeature(what.to_string()),
+        ImageError::Unsupported(_) => DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::UnsupportedFeature },
         ImageError::Decoding(what) => {
             let text = what.to_string();
             if text.contains("EOF") || text.contains("end of") || text.contains("truncated") || text.contains("Unexpected end") {

@@ -1,8 +1,8 @@
 //! JPEG through `jpeg-decoder`, with DCT-domain scaling so that large photos are never decoded at full size.
 
-use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat, JpegPath, HASH_SIDE};
+use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat, JpegPath, PlatformDecodeReason, HASH_SIDE};
 use crate::pdq::luma_from_rgb;
-use jpeg_decoder::{Decoder, PixelFormat};
+use jpeg_decoder::{Decoder, PixelFormat, UnsupportedFeature};
 
 /// The largest DCT reduction (8, 4, 2 or 1) that keeps the short side at or above [`HASH_SIDE`].
 pub(crate) fn reduction_for(width: u32, height: u32) -> u32 {
@@ -13,8 +13,11 @@ pub(crate) fn reduction_for(width: u32, height: u32) -> u32 {
 /// What the marker walk learns before any decoding.
 #[derive(Debug, Default, PartialEq)]
 struct MarkerSummary {
-    /// Start-of-scan markers seen (the walk stops once past the limit).
+    /// Start-of-scan markers seen.
     scans: u32,
+    /// 8x8 blocks the scans decode, summed over scans: each scan visits every block of its components
+    /// (the walk stops once past the limit).
+    scan_blocks: u64,
     /// For a progressive frame: the bytes of the coefficient buffer a decoder keeps for the whole
     /// image (one i16 per sample per 8x8 block, with the MCU padding).
     progressive_coefficient_bytes: u64,
@@ -22,10 +25,10 @@ struct MarkerSummary {
     frame: Option<(u64, u64)>,
 }
 
-/// Walks the marker segments of a JPEG, skipping entropy-coded data: one pass over the bytes, nothing
-/// allocated.
-fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
+/// Walks the marker segments of a JPEG, skipping entropy-coded data: one pass over the bytes.
+fn summarize_markers(bytes: &[u8], max_scan_blocks: u64) -> MarkerSummary {
     let mut summary = MarkerSummary::default();
+    let mut components: Vec<(u8, u64)> = Vec::new();
     let mut i = 2; // after SOI
     while let Some(&[0xFF, marker]) = bytes.get(i..i + 2) {
         match marker {
@@ -35,20 +38,26 @@ fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
             _ => {
                 let Some(&[high, low]) = bytes.get(i + 2..i + 4) else { break };
                 let end = i + 2 + usize::from(u16::from_be_bytes([high, low]));
-                let segment = bytes.get(i + 4..end);
+                let segment = bytes.get(i + 4..end.min(bytes.len())).unwrap_or_default();
                 i = end;
-                if matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF) {
-                    if let Some(&[_, hh, hl, wh, wl]) = segment.and_then(|s| s.get(..5)) {
+                if matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF) && summary.frame.is_none() {
+                    if let Some(&[_, hh, hl, wh, wl]) = segment.get(..5) {
                         let side = |high, low| u64::from(u16::from_be_bytes([high, low]));
-                        summary.frame.get_or_insert((side(wh, wl), side(hh, hl)));
+                        summary.frame = Some((side(wh, wl), side(hh, hl)));
+                        components = frame_components(segment);
+                        if marker == 0xC2 {
+                            summary.progressive_coefficient_bytes = components.iter().map(|c| c.1 * 64 * 2).sum();
+                        }
                     }
-                }
-                if marker == 0xC2 {
-                    summary.progressive_coefficient_bytes = segment.map_or(0, progressive_coefficient_bytes);
                 }
                 if marker == 0xDA {
                     summary.scans += 1;
-                    if summary.scans > max_scans {
+                    let count = segment.first().map_or(0, |&n| usize::from(n));
+                    let ids = (0..count).filter_map(|c| segment.get(1 + 2 * c));
+                    summary.scan_blocks += ids
+                        .filter_map(|id| components.iter().find(|c| c.0 == *id).map(|c| c.1))
+                        .sum::<u64>();
+                    if summary.scan_blocks > max_scan_blocks {
                         break;
                     }
                     // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart.
@@ -66,39 +75,54 @@ fn summarize_markers(bytes: &[u8], max_scans: u32) -> MarkerSummary {
     summary
 }
 
-/// Coefficient bytes of a progressive frame, from its SOF2 segment (after the length).
-fn progressive_coefficient_bytes(sof: &[u8]) -> u64 {
-    let (Some(&[hh, hl, wh, wl]), Some(&count)) = (sof.get(1..5), sof.get(5)) else { return 0 };
+/// Each component's id and 8x8 block count (with the MCU padding), from a SOF segment (after the length).
+fn frame_components(sof: &[u8]) -> Vec<(u8, u64)> {
+    let (Some(&[hh, hl, wh, wl]), Some(&count)) = (sof.get(1..5), sof.get(5)) else { return Vec::new() };
     let (height, width) = (u64::from(u16::from_be_bytes([hh, hl])), u64::from(u16::from_be_bytes([wh, wl])));
-    let factors: Vec<(u64, u64)> = (0..usize::from(count))
-        .filter_map(|c| sof.get(6 + 3 * c + 1).map(|&f| (u64::from(f >> 4).max(1), u64::from(f & 15).max(1))))
+    let factors: Vec<(u8, u64, u64)> = (0..usize::from(count))
+        .filter_map(|c| sof.get(6 + 3 * c..8 + 3 * c))
+        .filter_map(|c| match *c {
+            [id, f] => Some((id, u64::from(f >> 4).max(1), u64::from(f & 15).max(1))),
+            _ => None,
+        })
         .collect();
-    let h_max = factors.iter().map(|f| f.0).max().unwrap_or(1);
-    let v_max = factors.iter().map(|f| f.1).max().unwrap_or(1);
+    let h_max = factors.iter().map(|f| f.1).max().unwrap_or(1);
+    let v_max = factors.iter().map(|f| f.2).max().unwrap_or(1);
     let (mcus_x, mcus_y) = (width.div_ceil(8 * h_max), height.div_ceil(8 * v_max));
-    factors.iter().map(|&(h, v)| mcus_x * h * mcus_y * v * 64 * 2).sum()
+    factors.iter().map(|&(id, h, v)| (id, mcus_x * h * mcus_y * v)).collect()
 }
 
 pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
-    let markers = summarize_markers(bytes, limits.max_jpeg_scans);
+    let markers = summarize_markers(bytes, limits.max_jpeg_scan_blocks);
     if let Some((width, height)) = markers.frame {
         limits.check_dimensions(width, height)?;
     }
-    if markers.scans > limits.max_jpeg_scans {
-        return Err(DecodeError::TooManyScans { max: limits.max_jpeg_scans });
+    // Time: every scan visits every block of its components, even at 1/8 scale and even for a flat image.
+    if markers.scan_blocks > limits.max_jpeg_scan_blocks {
+        return Err(DecodeError::JpegWorkLimit { blocks: markers.scan_blocks, max: limits.max_jpeg_scan_blocks });
     }
-    // A progressive decode keeps every coefficient of the full-size image, whatever the output scale.
-    if markers.progressive_coefficient_bytes > 0 {
-        limits.check_allocation(markers.progressive_coefficient_bytes, bytes.len())?;
+    // Memory: a progressive decode keeps every coefficient of the full-size image, whatever the output scale.
+    limits.check_decoded_bytes(markers.progressive_coefficient_bytes)?;
+    match decode_checked(bytes, limits, path) {
+        // A file cut inside its entropy-coded data (no EOI): decode what is there, as libjpeg and viewers
+        // do, by ending it with EOI; the decoder reads the missing bits as zeros.
+        Err(DecodeError::Truncated) if markers.scans > 0 => {
+            let mut ended = Vec::with_capacity(bytes.len() + 2);
+            ended.extend_from_slice(bytes);
+            ended.extend_from_slice(&[0xFF, 0xD9]);
+            decode_checked(&ended, limits, path)
+        }
+        other => other,
     }
+}
+
+/// Decodes a JPEG whose markers passed the checks in [`decode`].
+fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
     let mut decoder = Decoder::new(bytes);
     decoder.read_info().map_err(|e| map_error(e, limits))?;
     let info = decoder.info().ok_or(DecodeError::Truncated)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width.into(), height.into())?;
-    // Even at 1/8 scale every block is entropy-decoded: a tiny file of a huge flat image is a CPU bomb.
-    let full_size = u64::from(width) * u64::from(height) * info.pixel_format.pixel_bytes() as u64;
-    limits.check_expansion(full_size, bytes.len())?;
 
     let (out_width, out_height) = match path {
         JpegPath::Full => (width, height),
@@ -134,14 +158,19 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Res
             _ => 0.0,
         }),
     };
-    Ok(Decoded { luma, format: ImageFormat::Jpeg, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates: Vec::new(), format: ImageFormat::Jpeg, source_width: width, source_height: height })
 }
 
 fn map_error(error: jpeg_decoder::Error, limits: &DecodeLimits) -> DecodeError {
     match error {
         jpeg_decoder::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
         jpeg_decoder::Error::Io(io) => DecodeError::Io(io.to_string()),
-        jpeg_decoder::Error::Unsupported(feature) => DecodeError::UnsupportedFeature(format!("JPEG {feature:?}")),
+        jpeg_decoder::Error::Unsupported(
+            UnsupportedFeature::ArithmeticEntropyCoding | UnsupportedFeature::Hierarchical,
+        ) => DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::JpegCoding },
+        jpeg_decoder::Error::Unsupported(_) => {
+            DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::UnsupportedFeature }
+        }
         jpeg_decoder::Error::Format(text) if text.contains("exceeds maximum allowed size") => {
             DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes }
         }
@@ -155,7 +184,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marker_walk_counts_scans_and_sizes_progressive_coefficients() {
+    fn marker_walk_counts_scan_blocks_and_sizes_progressive_coefficients() {
         // SOI, SOF2 (16x16, 3 components, 4:2:0), then two scans with stuffed and restart bytes, EOI.
         let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC2, 0, 17, 8, 0, 16, 0, 16, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
         for _ in 0..2 {
@@ -163,9 +192,10 @@ mod tests {
         }
         jpeg.extend_from_slice(&[0xFF, 0xD9]);
         let summary = summarize_markers(&jpeg, 100);
-        // One 16x16 MCU: 4 luma blocks + 1 + 1 chroma blocks, 128 bytes each.
-        assert_eq!(summary, MarkerSummary { scans: 2, progressive_coefficient_bytes: 6 * 128, frame: Some((16, 16)) });
-        assert_eq!(summarize_markers(&jpeg, 1).scans, 2, "stops just past the limit");
+        // One 16x16 MCU: 4 luma blocks + 1 + 1 chroma blocks, 128 bytes each; each scan covers the 4 luma.
+        let expected = MarkerSummary { scans: 2, scan_blocks: 8, progressive_coefficient_bytes: 6 * 128, frame: Some((16, 16)) };
+        assert_eq!(summary, expected);
+        assert_eq!(summarize_markers(&jpeg, 3).scans, 1, "stops just past the limit");
         assert_eq!(summarize_markers(&jpeg[..30], 100).scans, 1, "a truncated file is not an error here");
     }
 

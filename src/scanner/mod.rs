@@ -27,7 +27,7 @@ use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
 use crate::entry_key::entry_key;
 use crate::exact::{ExactHashes, HashKind};
 use crate::hashing::{self, HashOptions};
-use crate::pdq::{Dihedral, PdqFeatures};
+use crate::pdq::{Dihedral, PdqFeatures, PdqHash};
 use crate::policy::{self, Action, AppOverrides, DecisionState, MatchClass};
 use crate::report::MAX_CONTEXT_LEN;
 use crate::prompts::PromptContent;
@@ -376,8 +376,25 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let options = HashOptions { limits: self.config.limits, exact: bundle.exact_request, jpeg_fast_path: true };
-            let hashes = hashing::hash_bytes(bytes, &options)?;
-            self.decide(&bundle, &hashes.pdq, Some(&hashes.exact), now)
+            // Exact hashes need no decoding: a listed file matches even when the decoder refuses it.
+            let (exact, pictures) = hashing::exact_then_pictures(bytes, &options);
+            let pictures = match pictures {
+                Ok(pictures) => pictures,
+                Err(error) => {
+                    return match self.decide(&bundle, None, Some(&exact), now)? {
+                        ScanOutcome::NoMatch => Err(error.into()),
+                        found => Ok(found),
+                    };
+                }
+            };
+            // Every picture the image shows (reference, alpha composites, frames) may match; the first does.
+            for features in std::iter::once(&pictures.pdq).chain(&pictures.alternates) {
+                let outcome = self.decide(&bundle, Some(features), Some(&exact), now)?;
+                if outcome != ScanOutcome::NoMatch {
+                    return Ok(outcome);
+                }
+            }
+            Ok(ScanOutcome::NoMatch)
         })
     }
 
@@ -396,7 +413,7 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let features = hashing::hash_pixels(pixels, &self.config.limits)?;
-            self.decide(&bundle, &features, None, now)
+            self.decide(&bundle, Some(&features), None, now)
         })
     }
 
@@ -431,7 +448,7 @@ impl Scanner {
     fn decide(
         &self,
         bundle: &Arc<LoadedBundle>,
-        features: &PdqFeatures,
+        features: Option<&PdqFeatures>,
         exact: Option<&ExactHashes>,
         now: u64,
     ) -> Result<ScanOutcome, ScanError> {
@@ -441,8 +458,9 @@ impl Scanner {
         // Expiry is judged at every scan: a stale bundle keeps matching, as its policy says.
         let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
         let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
-        let quality_ok = features.quality() >= policy.min_quality;
-        let dihedral = features.dihedral_hashes();
+        // Without features (an image the core could not decode) only the file's exact hashes are checked.
+        let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
+        let dihedral: Vec<PdqHash> = features.map(|f| f.dihedral_hashes().to_vec()).unwrap_or_default();
 
         // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
         let negative = &bundle.negative;
@@ -481,7 +499,9 @@ impl Scanner {
         // (so that a crafted exact collision cannot hide a real near match).
         let needs_perceptual = hits.iter().all(|hit| policy.requires_confirmation(hit.class));
         if needs_perceptual && quality_ok {
-            if let Some(hit) = bundle.perceptual.as_ref().and_then(|filter| filter.query(features)) {
+            if let Some((hit, features)) =
+                bundle.perceptual.as_ref().zip(features).and_then(|(filter, features)| Some((filter.query(features)?, features)))
+            {
                 let class = match hit.strength {
                     MatchStrength::Strong => MatchClass::PerceptualStrong,
                     MatchStrength::Weak => MatchClass::PerceptualWeak,
@@ -493,7 +513,7 @@ impl Scanner {
                         class,
                         key: hit.entry_key,
                         entry: MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength },
-                        candidate: Candidate::Perceptual { hashes: Box::new(dihedral), keys },
+                        candidate: Candidate::Perceptual { hashes: Box::new(features.dihedral_hashes()), keys },
                     });
                 }
             }

@@ -16,10 +16,15 @@ use imageguard::report;
 use imageguard::signing::{SigningKey, VerifyingKey};
 use std::sync::{Arc, OnceLock};
 
-/// Encoded bytes through the whole hashing pipeline, with the default limits.
+/// Encoded bytes through the whole hashing pipeline, with the default limits: exact hashes first, then
+/// every picture the file shows (alpha composites, animation frames).
 pub fn decode(data: &[u8]) {
-    if let Ok(hashes) = hashing::hash_bytes(data, &HashOptions::default()) {
-        assert!(hashes.pdq.quality() <= 100);
+    let (_, pictures) = hashing::exact_then_pictures(data, &HashOptions::default());
+    if let Ok(pictures) = pictures {
+        assert!(pictures.pdq.quality() <= 100);
+        assert!(pictures.alternates.iter().all(|f| f.quality() <= 100));
+        // The reference picture's two composites, then at most two per further distinct frame.
+        assert!(pictures.alternates.len() <= 2 * decode::animation::MAX_HASHED_FRAMES, "too many pictures");
     }
 }
 

@@ -17,7 +17,7 @@ extension ImageGuardError {
     /// The human-readable message of any case.
     public var message: String {
         switch self {
-        case .InvalidArgument(let m), .InvalidKey(let m), .Decode(let m), .InvalidReport(let m),
+        case .InvalidArgument(let m), .InvalidKey(let m), .Decode(let m), .NeedsPlatformDecode(let m), .InvalidReport(let m),
              .ReportRejected(let m), .BundleRejected(let m), .InvalidState(let m), .Cancelled(let m),
              .Internal(let m):
             return m

@@ -35,24 +35,36 @@ extension ImageGuard {
 import ImageIO
 
 extension ImageGuard {
-    /// Scans an image file of any format iOS decodes. Formats the core decodes (JPEG, PNG, WebP, GIF, BMP)
-    /// are scanned from their bytes (exact and perceptual matching, reference-exact decoding); others
-    /// (HEIC, AVIF, RAW) are decoded by ImageIO as a thumbnail whose short side is at least 512 pixels,
-    /// then scanned perceptually.
+    /// Scans an image file of any format iOS decodes. Its bytes go to the core first (exact matching, then
+    /// perceptual matching with reference-exact decoding); files the core does not decode (HEIC, AVIF, RAW,
+    /// arithmetic-coded JPEG: `.NeedsPlatformDecode`) are decoded by ImageIO as a thumbnail whose short
+    /// side is at least 512 pixels, then scanned perceptually. If ImageIO cannot decode it either, the
+    /// original error is thrown: fail closed (see docs/ios.md).
     public func scanImageFile(at url: URL) async throws(ImageGuardError) -> ScanOutcome {
         do {
             return try await scanFile(at: url)
-        } catch .Decode(let message) where message.contains("unsupported image format") {
-            guard let thumbnail = Self.thumbnail(url: url) else { throw .Decode(message: message) }
+        } catch .NeedsPlatformDecode(let message) {
+            guard let thumbnail = CGImageSourceCreateWithURL(url as CFURL, nil).flatMap { Self.thumbnail(source: $0) }
+            else { throw .NeedsPlatformDecode(message: message) }
+            return try await scan(cgImage: thumbnail)
+        }
+    }
+
+    /// Like `scanImageFile(at:)`, for bytes already in memory (a download, a message attachment).
+    public func scanImageData(_ data: Data) async throws(ImageGuardError) -> ScanOutcome {
+        do {
+            return try await scan(data)
+        } catch .NeedsPlatformDecode(let message) {
+            guard let thumbnail = CGImageSourceCreateWithData(data as CFData, nil).flatMap { Self.thumbnail(source: $0) }
+            else { throw .NeedsPlatformDecode(message: message) }
             return try await scan(cgImage: thumbnail)
         }
     }
 
     /// ImageIO's decode at the smallest size whose short side is still >= 512 (EXIF orientation is not
     /// applied: the reference hashes stored pixels, and PDQ's rotations cover turned copies).
-    static func thumbnail(url: URL) -> CGImage? {
-        guard let source = CGImageSourceCreateWithURL(url as CFURL, nil),
-              let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
+    static func thumbnail(source: CGImageSource) -> CGImage? {
+        guard let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
               let width = properties[kCGImagePropertyPixelWidth] as? Int,
               let height = properties[kCGImagePropertyPixelHeight] as? Int,
               width > 0, height > 0

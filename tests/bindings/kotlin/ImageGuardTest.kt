@@ -106,8 +106,13 @@ class ImageGuardTest {
             runBlocking { ImageGuard.open(fixture("known.jpg"), config()) }
         }
         open().use { guard ->
-            assertThrowsWithMessage<ImageGuardException.Decode>("unsupported image format") {
+            // Not decodable by the core: its own exception type, for the platform fallback (no message matching).
+            assertThrowsWithMessage<ImageGuardException.NeedsPlatformDecode>("unsupported image format") {
                 runBlocking { guard.scan("not an image".toByteArray()) }
+            }
+            val heic = byteArrayOf(0, 0, 0, 0x18) + "ftypheic".toByteArray() + ByteArray(64)
+            assertThrowsWithMessage<ImageGuardException.NeedsPlatformDecode>("HEIF") {
+                runBlocking { guard.scan(heic) }
             }
         }
     }

@@ -99,8 +99,12 @@ final class ImageGuardTests: XCTestCase {
             _ = try await open(bundle: "known.jpg")
         }
         let guardian = try await open()
-        await assertThrows("unsupported image format", { if case .Decode = $0 { true } else { false } }) {
+        // Not decodable by the core: its own case, for the platform fallback (no message matching).
+        await assertThrows("unsupported image format", { if case .NeedsPlatformDecode = $0 { true } else { false } }) {
             _ = try await guardian.scan(Data("not an image".utf8))
+        }
+        await assertThrows("HEIF", { if case .NeedsPlatformDecode = $0 { true } else { false } }) {
+            _ = try await guardian.scan(Data([0, 0, 0, 0x18]) + Data("ftypheic".utf8) + Data(count: 64))
         }
         await assertThrows("within", { if case .InvalidArgument = $0 { true } else { false } }) {
             _ = try await guardian.scanPixels(Data(), width: -1, height: 1, bytesPerRow: 4, format: .rgba8)

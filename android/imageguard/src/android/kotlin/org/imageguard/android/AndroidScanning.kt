@@ -6,6 +6,7 @@ import android.content.res.AssetFileDescriptor
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
+import java.io.ByteArrayInputStream
 import java.io.File
 import java.io.FileInputStream
 import java.io.IOException
@@ -27,9 +28,11 @@ private const val MIN_SHORT_SIDE = 512
  * Scans the image behind a content:// or file:// Uri (a photo picker result, a share intent).
  *
  * The file's bytes go to the core (one direct-buffer copy, no Bitmap): exact and perceptual matching with
- * the reference PDQ pipeline and JPEG DCT-scaled decoding. Formats the core does not decode (HEIF/HEIC,
- * AVIF, DNG) fall back to BitmapFactory with the largest `inSampleSize` that keeps the short side >= 512,
- * then perceptual matching of the pixels.
+ * the reference PDQ pipeline and JPEG DCT-scaled decoding. Files the core does not decode (HEIF/HEIC,
+ * AVIF, DNG, arithmetic-coded JPEG: [ImageGuardException.NeedsPlatformDecode]) fall back to BitmapFactory
+ * with the largest `inSampleSize` that keeps the short side >= 512, then perceptual matching of the pixels
+ * (the core has already checked the file's exact hashes). If BitmapFactory cannot decode it either, the
+ * original exception is thrown: fail closed (see docs/android.md).
  */
 suspend fun ImageGuard.scanUri(context: Context, uri: Uri): ScanOutcome {
     val resolver = context.contentResolver
@@ -43,18 +46,30 @@ suspend fun ImageGuard.scanImageFile(file: File): ScanOutcome {
     return scanWithFallback(bytes) { FileInputStream(file) }
 }
 
+/** Like [scanUri], for bytes already in memory (a download, a message attachment). */
+suspend fun ImageGuard.scanImageBytes(bytes: ByteArray): ScanOutcome =
+    try {
+        scan(bytes)
+    } catch (e: ImageGuardException.NeedsPlatformDecode) {
+        scanDecoded(e) { ByteArrayInputStream(bytes) }
+    }
+
 private suspend fun ImageGuard.scanWithFallback(bytes: ByteBuffer, open: () -> InputStream): ScanOutcome =
     try {
         scan(bytes)
-    } catch (e: ImageGuardException.Decode) {
-        if (e.message?.contains("unsupported image format") != true) throw e
-        val bitmap = withContext(Dispatchers.IO) { decodeSampled(open) } ?: throw e
-        try {
-            scanBitmap(bitmap)
-        } finally {
-            bitmap.recycle()
-        }
+    } catch (e: ImageGuardException.NeedsPlatformDecode) {
+        scanDecoded(e, open)
     }
+
+/** The platform fallback: BitmapFactory's pixels, scanned perceptually; [cause] again if it cannot decode. */
+private suspend fun ImageGuard.scanDecoded(cause: ImageGuardException, open: () -> InputStream): ScanOutcome {
+    val bitmap = withContext(Dispatchers.IO) { decodeSampled(open) } ?: throw cause
+    return try {
+        scanBitmap(bitmap)
+    } finally {
+        bitmap.recycle()
+    }
+}
 
 /** BitmapFactory's decode at the largest power-of-two reduction whose short side is still >= 512. */
 internal fun decodeSampled(open: () -> InputStream): Bitmap? {
