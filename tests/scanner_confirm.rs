@@ -7,7 +7,7 @@ use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::filter::PerceptualFilter;
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
-use imageguard::policy::{Action, AppOverrides, Policy};
+use imageguard::policy::{Action, Policy};
 use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
 use imageguard::scanner::{MatchKind, PendingConfirmation, ScanError, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::{SigningKey, VerifyingKey};
@@ -53,14 +53,7 @@ fn setup() -> Setup {
 
 fn scanner(setup: &Setup, spec: &BundleSpec, device: Option<DeviceKey>) -> (Scanner, PlatformLists) {
     let (unsigned, lists) = spec.build_with_lists().unwrap();
-    let config = ScannerConfig {
-        trust: TrustConfig::new(vec![setup.provider.verifying_key()], 1).unwrap(),
-        locale: "en".into(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
-        report_context: Vec::new(),
-    };
+    let config = ScannerConfig::new(TrustConfig::new(vec![setup.provider.verifying_key()], 1).unwrap(), vec!["confirm".into()], "en");
     (Scanner::new_at(sign_bundle(&unsigned, &setup.provider).unwrap(), config, &[], &[], device, NOW).unwrap(), lists)
 }
 

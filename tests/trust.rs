@@ -48,6 +48,13 @@ fn spec(f: &Fixture, id: &str, sequence: u64) -> BundleSpec {
     let mut spec = BundleSpec::new(header(id, sequence));
     let hashes = f.known.iter().map(|file| exact::exact_hashes(file, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec()).collect();
     spec.exact.push((HashKind::Blake3, hashes));
+    // These tests are about trust, not confirmation (tests/scanner_confirm.rs): hits act directly.
+    spec.policy = imageguard::policy::Policy {
+        confirm_exact: false,
+        confirm_perceptual_strong: false,
+        confirm_perceptual_weak: false,
+        ..Default::default()
+    };
     spec
 }
 
@@ -67,7 +74,7 @@ fn key() -> Option<DeviceKey> {
 fn matched(outcome: ScanOutcome) -> MatchInfo {
     match outcome {
         ScanOutcome::Match(info) => *info,
-        ScanOutcome::NoMatch => panic!("expected a match"),
+        other => panic!("expected a match, got {other:?}"),
     }
 }
 

@@ -12,10 +12,11 @@ use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions, ImageHashes};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
-use imageguard::policy::AppOverrides;
+use imageguard::confirm::PlatformLists;
+use imageguard::report::DeviceKey;
 use imageguard::scanner::{MatchKind, ScanError, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
-use imageguard::synthetic::{self, RgbImage};
+use imageguard_test_support::synthetic::{self, RgbImage};
 
 const NOW: u64 = 1_800_000_000;
 /// Lossless files must hash exactly as their picture; lossy or partial ones within this many bits.
@@ -256,17 +257,24 @@ fn bundle(pdq: Vec<PdqHash>, exact: Vec<Vec<u8>>) -> Bundle {
     Bundle { provider: SigningKey::generate().unwrap(), spec }
 }
 
-fn scanner(b: &Bundle) -> Scanner {
-    let config = ScannerConfig {
-        trust: TrustConfig::new(vec![b.provider.verifying_key()], 1).unwrap(),
-        locale: "en".into(),
-        region: None,
-        overrides: AppOverrides::default(),
-        limits: Default::default(),
-        report_context: Vec::new(),
-    };
-    let signed = sign_bundle(&b.spec.build().unwrap(), &b.provider).unwrap();
-    Scanner::new_at(signed, config, &[], &[], None, NOW).unwrap()
+/// A scanner over the bundle (the default policy: every hit is confirmed), and the platform's lists that
+/// answer its confirmation requests.
+fn scanner(b: &Bundle) -> (Scanner, PlatformLists) {
+    let config = ScannerConfig::new(TrustConfig::new(vec![b.provider.verifying_key()], 1).unwrap(), vec!["viewer".into()], "en");
+    let (unsigned, lists) = b.spec.build_with_lists().unwrap();
+    let signed = sign_bundle(&unsigned, &b.provider).unwrap();
+    (Scanner::new_at(signed, config, &[], &[], Some(DeviceKey::generate().unwrap()), NOW).unwrap(), lists)
+}
+
+/// Scans `file` and, on a filter hit, runs the confirmation round trip: the final outcome.
+fn scan(s: &(Scanner, PlatformLists), file: &[u8]) -> Result<ScanOutcome, ScanError> {
+    match s.0.scan_bytes_at(file, NOW)? {
+        ScanOutcome::NeedsConfirmation(pending) => {
+            let response = s.1.answer_bytes(pending.request_bytes()).unwrap();
+            s.0.confirm_at(&pending, &response, NOW)
+        }
+        outcome => Ok(outcome),
+    }
 }
 
 #[test]
@@ -288,11 +296,11 @@ fn a_bundle_listing_what_is_seen_matches_every_kind() {
         ("animated WebP, second frame", animated_webp(&[&decoy, &known_gray])),
     ];
     for (kind, file) in files {
-        assert!(matches!(s.scan_bytes_at(&file, NOW).unwrap(), ScanOutcome::Match(_)), "{kind} did not match");
+        assert!(matches!(scan(&s, &file).unwrap(), ScanOutcome::Match(_)), "{kind} did not match");
     }
     // The decoy alone is not listed.
     let decoy_only = png(&decoy.pixels, decoy.width, decoy.height, png::ColorType::Rgb);
-    assert_eq!(s.scan_bytes_at(&decoy_only, NOW).unwrap(), ScanOutcome::NoMatch);
+    assert_eq!(scan(&s, &decoy_only).unwrap(), ScanOutcome::NoMatch);
 }
 
 #[test]
@@ -304,17 +312,17 @@ fn listed_files_match_exactly_before_any_decoding() {
     let blake3 = |bytes: &[u8]| exact::exact_hashes(bytes, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec();
     let s = scanner(&bundle(Vec::new(), vec![blake3(&heic), blake3(&corrupt_jpeg)]));
     for (kind, file) in [("HEIC", &heic), ("corrupt JPEG", &corrupt_jpeg)] {
-        match s.scan_bytes_at(file, NOW).unwrap() {
+        match scan(&s, file).unwrap() {
             ScanOutcome::Match(info) => assert_eq!(info.kind, MatchKind::Exact { algorithm: HashKind::Blake3 }, "{kind}"),
-            ScanOutcome::NoMatch => panic!("a listed {kind} did not match"),
+            other => panic!("a listed {kind} did not match: {other:?}"),
         }
     }
     // Unlisted, the same kinds of file are typed errors: the HEIC one tells the app to use its platform decoder.
     heic[40] ^= 1;
-    let error = s.scan_bytes_at(&heic, NOW).unwrap_err();
+    let error = scan(&s, &heic).unwrap_err();
     assert_eq!(error, ScanError::Image(DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::Heif }));
     corrupt_jpeg[40] ^= 1;
-    assert!(matches!(s.scan_bytes_at(&corrupt_jpeg, NOW), Err(ScanError::Image(_))));
+    assert!(matches!(scan(&s, &corrupt_jpeg), Err(ScanError::Image(_))));
 }
 
 #[test]

@@ -8,7 +8,8 @@
 use super::messages::{ConfirmationRequest, ConfirmationResponse};
 use super::tree::{bucket_of, leaf_hash, root_from_path};
 use super::{Commitment, ConfirmError, ListedEntry, MAX_PDQ_DISTANCE};
-use crate::exact::{to_hex, HashKind};
+use crate::exact::HashKind;
+use crate::hex::encode as to_hex;
 use crate::pdq::{Dihedral, PdqHash};
 
 /// What the device holds about a filter hit until it is confirmed: in memory only, never logged
