@@ -287,3 +287,28 @@ fn misconfiguration_is_refused_at_creation_not_on_a_match() {
     );
     assert_eq!(s.bundle_info().sequence, 1);
 }
+
+// Item 8: what errors say about an image.
+
+#[test]
+fn a_corrupt_png_error_quotes_nothing_computed_from_the_image() {
+    let image = imageguard::synthetic::photo(9, 32, 24);
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &image.pixels,
+        32,
+        24,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    // Change the IDAT chunk's CRC: it no longer matches, and the decoder's message quotes both CRCs
+    // (values computed from the image's bytes).
+    let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
+    let len = u32::from_be_bytes(png[idat - 4..idat].try_into().unwrap()) as usize;
+    png[idat + 4 + len] ^= 0x55;
+    let Err(error) = imageguard::hashing::hash_bytes(&png, &Default::default()) else { panic!("a corrupt PNG decoded") };
+    let message = error.to_string();
+    assert!(matches!(error, imageguard::decode::DecodeError::Corrupt(_) | imageguard::decode::DecodeError::Truncated), "{error:?}");
+    assert!(!message.contains("0x") && !message.to_lowercase().contains("crc"), "{message}");
+}

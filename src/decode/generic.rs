@@ -45,6 +45,9 @@ fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDe
     }
 }
 
+/// What a corrupt image's error says: nothing computed from its content.
+const CORRUPT: &str = "the decoder found malformed data";
+
 fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
     match error {
         ImageError::Limits(_) => DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes },
@@ -56,9 +59,11 @@ fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
             if text.contains("EOF") || text.contains("end of") || text.contains("truncated") || text.contains("Unexpected end") {
                 DecodeError::Truncated
             } else {
-                DecodeError::Corrupt(text)
+                // The decoder's own text can quote values computed from the image (a PNG chunk's CRC,
+                // lengths): never pass it on.
+                DecodeError::Corrupt(CORRUPT.into())
             }
         }
-        other => DecodeError::Corrupt(other.to_string()),
+        _ => DecodeError::Corrupt(CORRUPT.into()),
     }
 }

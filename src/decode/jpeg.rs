@@ -174,8 +174,8 @@ fn map_error(error: jpeg_decoder::Error, limits: &DecodeLimits) -> DecodeError {
         jpeg_decoder::Error::Format(text) if text.contains("exceeds maximum allowed size") => {
             DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes }
         }
-        jpeg_decoder::Error::Format(text) => DecodeError::Corrupt(format!("JPEG: {text}")),
-        other => DecodeError::Corrupt(format!("JPEG: {other}")),
+        // The decoder's text can quote values read from the image (markers, lengths): never pass it on.
+        _ => DecodeError::Corrupt("JPEG: the decoder found malformed data".into()),
     }
 }
 
