@@ -131,7 +131,7 @@ impl BlockedBloom {
     /// The false-positive rate of one lookup of a random key, from the bits actually set: the mean over
     /// blocks of (block fill)^hashes (bit positions are independent draws within the block). Block loads
     /// are uneven and the fullest blocks dominate the mean, so the filter-wide fill^hashes understates
-    /// the rate (~200x at the default perceptual parameters).
+    /// the rate (issue 18 found the old fill^k prediction ~200x too low at the default parameters).
     pub fn fp_rate_from_blocks(&self) -> f64 {
         let hashes = i32::from(self.hashes);
         let total: f64 = self
