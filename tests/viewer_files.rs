@@ -235,6 +235,34 @@ fn every_distinct_animation_frame_is_hashed() {
     }
 }
 
+#[test]
+fn many_tiny_frames_are_bounded_work_not_a_refusal() {
+    // 20000 one-pixel frames over a 600x400 screen: each frame is charged its pixels plus a look at the
+    // sampled canvas, so decoding stops within the work bound and keeps the frames seen so far.
+    let palette: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v]).collect();
+    let mut file = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut file, 600, 400, &palette).unwrap();
+        let background = gif::Frame { width: 600, height: 400, buffer: vec![128; 600 * 400].into(), ..gif::Frame::default() };
+        encoder.write_frame(&background).unwrap();
+        for i in 0..20_000u32 {
+            let frame = gif::Frame {
+                left: (i % 600) as u16,
+                top: (i / 600 % 400) as u16,
+                width: 1,
+                height: 1,
+                buffer: vec![(i % 256) as u8].into(),
+                ..gif::Frame::default()
+            };
+            encoder.write_frame(&frame).unwrap();
+        }
+    }
+    let start = std::time::Instant::now();
+    let hashes = hashes(&file);
+    assert!(hashes.alternates.len() < 2 * imageguard::decode::animation::MAX_HASHED_FRAMES);
+    println!("20000-frame GIF hashed in {:?}", start.elapsed());
+}
+
 // --- matching ---
 
 struct Bundle {

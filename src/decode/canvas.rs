@@ -62,6 +62,13 @@ impl SampledCanvas {
         }
     }
 
+    /// The work of looking at the picture once (luma, composites, comparison: about four passes over the
+    /// <= 512x512 kept pixels), in bytes of pixel data: every animation frame is charged this on top of
+    /// its own pixels, so that a million 1-pixel frames are bounded work.
+    pub(crate) fn look_cost(&self) -> u64 {
+        4 * self.pixels.len() as u64
+    }
+
     /// True when any sampled pixel is not fully opaque: the picture then depends on the background.
     pub(crate) fn has_transparency(&self) -> bool {
         self.pixels.iter().any(|p| p[3] != 255)

@@ -28,7 +28,13 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
             Err(_) => break,
         };
         let (x0, y0, w, h) = (usize::from(frame.left), usize::from(frame.top), usize::from(frame.width), usize::from(frame.height));
-        left = left.checked_sub((w * h) as u64).ok_or(DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes })?;
+        let work = (w * h) as u64 + canvas.look_cost();
+        // Past the work bound a long animation keeps the frames seen so far (like the frame bound).
+        match left.checked_sub(work) {
+            Some(rest) => left = rest,
+            None if pictures.is_empty() => return Err(DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes }),
+            None => break,
+        }
         let palette = frame.palette.as_deref().unwrap_or(&global_palette);
         let before = (frame.dispose == DisposalMethod::Previous).then(|| canvas.clone());
         for (y, row) in frame.buffer.chunks(w.max(1)).take(h).enumerate() {

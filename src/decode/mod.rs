@@ -10,6 +10,13 @@
 //! 1/8) at the largest reduction that keeps the short side >= 512, then the same resampling. A 48 MP photo
 //! thus never exists at full size in memory. The hash moves by a few bits at most (see BENCHMARKS.md).
 //!
+//! Files are read as viewers show them: a JPEG without EOI or a PNG without IEND or with a wrong CRC
+//! decodes; a transparent image is also hashed on white and on black, and every distinct frame of an
+//! animation is hashed ([`Decoded::alternates`], [`animation`]). PNG rows and GIF/APNG frames go into a
+//! canvas kept only at the sampled pixels (`canvas`), so they need no full-size buffer. Files the core
+//! cannot decode but a platform decoder may (HEIC, AVIF, DNG, arithmetic-coded JPEG) fail with
+//! [`DecodeError::NeedsPlatformDecode`].
+//!
 //! Everything here treats its input as hostile: sizes are checked against [`DecodeLimits`] from the header
 //! before any pixel buffer is allocated, third-party decoder panics are caught, and every failure is a
 //! typed [`DecodeError`].

@@ -48,6 +48,11 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
             width: control.width as usize,
             height: control.height as usize,
         };
+        // Each frame is also charged the work of looking at the canvas (see `look_cost`).
+        // Past the work bound a long animation keeps the frames seen so far (like the frame bound).
+        if budget.spend(canvas.look_cost()).is_err() {
+            break;
+        }
         let before = (control.dispose_op == DisposeOp::Previous).then(|| canvas.clone());
         if read_frame(&mut reader, &mut canvas, region, control.blend_op == BlendOp::Over, &mut budget).is_err() {
             break;

@@ -25,7 +25,12 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     if decoder.is_animated() {
         let mut left = limits.max_decoded_bytes;
         for _ in 0..decoder.num_frames() {
-            left = left.checked_sub(size as u64).ok_or(memory_error.clone())?;
+            // Past the work bound a long animation keeps the frames seen so far (like the frame bound).
+            match left.checked_sub(size as u64) {
+                Some(rest) => left = rest,
+                None if pictures.is_empty() => return Err(memory_error),
+                None => break,
+            }
             match decoder.read_frame(&mut buffer) {
                 Ok(_) => {}
                 Err(e) if pictures.is_empty() => return Err(map_error(e, limits)),
