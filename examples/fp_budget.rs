@@ -39,7 +39,7 @@ fn photos(dir: &str) -> Vec<String> {
                 continue;
             }
             let key = name.split("/contents/").next().unwrap_or(&name).to_string();
-            if largest.get(&key).map_or(true, |(s, _)| size > *s) {
+            if largest.get(&key).is_none_or(|(s, _)| size > *s) {
                 largest.insert(key, (size, name));
             }
         }

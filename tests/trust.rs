@@ -292,7 +292,7 @@ fn misconfiguration_is_refused_at_creation_not_on_a_match() {
 
 #[test]
 fn a_corrupt_png_error_quotes_nothing_computed_from_the_image() {
-    let image = imageguard::synthetic::photo(9, 32, 24);
+    let image = imageguard_test_support::synthetic::photo(9, 32, 24);
     let mut png = Vec::new();
     image::ImageEncoder::write_image(
         image::codecs::png::PngEncoder::new(&mut png),
