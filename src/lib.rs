@@ -6,7 +6,7 @@
 //! - [`decode`]: untrusted image bytes or raw pixels to the 512x512 luma image PDQ hashes, within limits.
 //! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
 //! - [`exact`]: exact hashes of the encoded bytes (BLAKE3, and MD5/SHA-1/SHA-256 for legacy lists).
-//! - [`filter`]: exact (Bloom) and perceptual (banded, multi-probe) membership filters.
+//! - [`filter`]: exact (Rice-coded fingerprint set) and perceptual (banded, multi-probe Bloom) membership filters.
 //! - [`hashing`]: the whole pipeline, bytes or pixels to PDQ features plus exact hashes.
 //! - [`hex`]: hex text of hashes, keys and ids (strict parsing, one place).
 //! - [`lists`]: platform side: hash list parsing and bundle building.
@@ -15,7 +15,7 @@
 //! - [`prompts`]: localized prompt content and help links, built in and per bundle.
 //! - [`report`]: minimal signed reports of a match, and their verification.
 //! - [`wire`]: bounds-checked little-endian reading and writing for every binary format.
-//! - [`scanner`]: the SDK's main job: hash, match, decide, and return a prompt and/or a signed report.
+//! - [`scanner`]: the SDK's main job: hash, match, confirm, decide, and return a prompt and/or a signed report.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
 pub mod bundle;

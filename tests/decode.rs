@@ -9,11 +9,7 @@ use imageguard::pdq::{self, PdqHash};
 use imageguard_test_support::synthetic;
 
 fn jpeg_bytes(image: &synthetic::RgbImage, quality: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, quality)
-        .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
-        .unwrap();
-    out
+    image.to_jpeg(quality)
 }
 
 fn png_bytes(image: &synthetic::RgbImage) -> Vec<u8> {

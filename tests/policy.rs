@@ -195,13 +195,15 @@ fn confirmation_is_required_for_every_class_by_default_and_version_1_policies_re
     assert!(!default.provisional_prompt);
     let custom = Policy { confirm_exact: false, provisional_prompt: true, ..Policy::default() };
     assert_eq!(Policy::from_section_bytes(&custom.to_section_bytes()).unwrap(), custom);
-    // A version 1 policy (bundles built before confirmation existed): the same bytes without the flags.
+    // A version 1 policy (bundles built before confirmation existed): the same bytes without the
+    // confirmation flags and the stale mode, the last two bytes of version 2.
     let mut v1 = default.to_section_bytes();
     v1[0] = 1;
-    v1.pop();
+    v1.truncate(v1.len() - 2);
     let legacy = Policy::from_section_bytes(&v1).unwrap();
     assert!(!legacy.confirm_exact && !legacy.confirm_perceptual_strong && !legacy.confirm_perceptual_weak);
     let mut unknown_flag = default.to_section_bytes();
-    *unknown_flag.last_mut().unwrap() |= 0x80;
+    let flags = unknown_flag.len() - 2;
+    unknown_flag[flags] |= 0x80;
     assert!(Policy::from_section_bytes(&unknown_flag).is_err());
 }

@@ -20,11 +20,7 @@ use std::sync::{Arc, Mutex};
 const NOW: u64 = 1_800_000_000;
 
 fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, quality)
-        .encode(&image.pixels, image.width as u16, image.height as u16, jpeg_encoder::ColorType::Rgb)
-        .unwrap();
-    out
+    image.to_jpeg(quality)
 }
 
 struct Fixture {
