@@ -487,9 +487,16 @@ impl Scanner {
             .then(|| bundle.prompts.resolve(&self.config.locale, self.config.region.as_deref()));
         let report = match (&self.device_key, decision.report) {
             (Some(device_key), true) => Some(
-                device_key
-                    .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
-                    .map_err(|e| ScanError::Report(e.to_string()))?,
+                {
+                    let signed = device_key
+                        .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
+                        .map_err(|e| ScanError::Report(e.to_string()))?;
+                    // Sealed to the platform and padded to one size when the bundle names a report key.
+                    match &bundle.report_key {
+                        Some(key) => crate::report::seal_report(&signed, key).map_err(|e| ScanError::Report(e.to_string()))?,
+                        None => signed,
+                    }
+                },
             ),
             (None, true) => {
                 log::warn!(target: "imageguard", "the policy asks for a report but no device key is set");
