@@ -90,6 +90,9 @@ pub struct BundleSpec {
     pub policy: Policy,
     pub prompts: Option<PromptCatalog>,
     pub negative: NegativeList,
+    /// The platform's HPKE public key: devices seal reports to it (section 7). Without it reports are
+    /// signed but not encrypted.
+    pub report_key: Option<[u8; 32]>,
 }
 
 impl BundleSpec {
@@ -104,6 +107,7 @@ impl BundleSpec {
             policy: Policy::default(),
             prompts: None,
             negative: NegativeList::default(),
+            report_key: None,
         }
     }
 
@@ -148,6 +152,9 @@ impl BundleSpec {
             perceptual.as_ref(),
         )?;
         builder = builder.section(SectionKind::Commitment, lists.commitment().to_section_bytes());
+        if let Some(key) = &self.report_key {
+            builder = builder.section(SectionKind::ReportKey, crate::report::report_key_section(key));
+        }
         if !self.negative.is_empty() {
             builder = builder.section(SectionKind::NegativeList, self.negative.to_section_bytes());
         }

@@ -195,3 +195,36 @@ fn caps_count_the_confirmed_listed_entry_and_the_policy_may_allow_a_provisional_
     let ScanOutcome::Match(second) = scan_and_confirm(&s, &lists, &edits[1]) else { panic!() };
     assert_eq!(second.action, Action::None, "the cap of 1 holds for the listed entry, whichever band hit");
 }
+
+#[test]
+fn reports_are_sealed_to_the_platform_and_reports_of_different_matches_have_one_size() {
+    use imageguard::report::{open_report, ReportKeyPair, SEALED_LEN};
+    let setup = setup();
+    let platform = ReportKeyPair::generate().unwrap();
+    let mut spec = setup.spec.clone();
+    spec.report_key = Some(platform.public_key());
+    let device = DeviceKey::generate().unwrap();
+    let device_public = VerifyingKey::from_bytes(&device.public_key()).unwrap();
+    let (s, lists) = scanner(&setup, &spec, Some(device));
+    let mut sealed = Vec::new();
+    for file in [setup.known_files[0].clone(), jpeg(&setup.known[1], 60), jpeg(&setup.known[2].flip_horizontal(), 85)] {
+        let ScanOutcome::Match(info) = scan_and_confirm(&s, &lists, &file) else { panic!("not confirmed") };
+        sealed.push(info.report.expect("a report"));
+    }
+    let entries: Vec<MatchedEntry> = sealed
+        .iter()
+        .map(|bytes| {
+            assert_eq!(bytes.len(), SEALED_LEN, "one size for every report");
+            verify_report(&open_report(bytes, &platform).unwrap(), &[device_public]).unwrap().entry
+        })
+        .collect();
+    assert!(matches!(entries[0], MatchedEntry::Exact { .. }) && matches!(entries[1], MatchedEntry::Perceptual { .. }));
+    assert_ne!(entries[1], entries[2]);
+    // Only the platform's key opens it, and any changed byte is refused.
+    assert!(open_report(&sealed[0], &ReportKeyPair::generate().unwrap()).is_err());
+    for i in [0, 4, 5, 40, SEALED_LEN - 1] {
+        let mut tampered = sealed[0].clone();
+        tampered[i] ^= 1;
+        assert!(open_report(&tampered, &platform).is_err(), "byte {i}");
+    }
+}

@@ -13,9 +13,23 @@ pub struct KeygenArgs {
     /// Where to write the private key (PKCS#8); the public key goes to the same path plus `.pub`.
     #[arg(long)]
     out: PathBuf,
+    /// Make the platform's report key instead (X25519, for HPKE-sealed reports): the private key is 32
+    /// raw bytes; give `FILE.pub` to `list build --report-key` and `FILE` to `report verify --platform-key`.
+    #[arg(long)]
+    report: bool,
 }
 
 pub fn keygen(args: KeygenArgs) -> Result<ExitCode, String> {
+    if args.report {
+        let pair = imageguard::report::ReportKeyPair::generate().map_err(|e| e.to_string())?;
+        write_private(&args.out, pair.private_key())?;
+        let public = public_path(&args.out);
+        std::fs::write(&public, format!("{}\n", imageguard::hex::encode(&pair.public_key())))
+            .map_err(|e| format!("{}: {e}", public.display()))?;
+        println!("report private key: {} (keep it on the platform)", args.out.display());
+        println!("report public key:  {} (goes in the bundle)", public.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let key = SigningKey::generate().map_err(|e| e.to_string())?;
     write_private(&args.out, &key.to_pkcs8())?;
     let public = public_path(&args.out);
@@ -49,16 +63,17 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
     SigningKey::from_pkcs8(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_hex_key(text: &str) -> Option<VerifyingKey> {
-    let bytes = imageguard::hex::decode_array::<32>(text.trim()).ok()?;
-    VerifyingKey::from_bytes(&bytes).ok()
-}
-
 /// A public key given as 64 hex characters or as the path of a file holding them.
 pub fn read_verifying_key(arg: &str) -> Result<VerifyingKey, String> {
-    if let Some(key) = parse_hex_key(arg) {
-        return Ok(key);
-    }
-    let text = std::fs::read_to_string(arg).map_err(|e| format!("{arg}: not a hex public key, and unreadable: {e}"))?;
-    parse_hex_key(&text).ok_or_else(|| format!("{arg}: does not hold a 64-hex-character public key"))
+    VerifyingKey::from_bytes(&read_hex32(arg)?).map_err(|e| format!("{arg}: {e}"))
+}
+
+/// A 32-byte key given as 64 hex characters, directly or in a file.
+pub fn read_hex32(text_or_path: &str) -> Result<[u8; 32], String> {
+    let text = if std::path::Path::new(text_or_path).exists() {
+        std::fs::read_to_string(text_or_path).map_err(|e| format!("{text_or_path}: {e}"))?
+    } else {
+        text_or_path.to_string()
+    };
+    imageguard::hex::decode_array::<32>(text.trim()).map_err(|e| format!("{text_or_path}: {e}"))
 }

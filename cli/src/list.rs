@@ -91,6 +91,10 @@ pub struct BuildArgs {
     /// Policy: let apps show the prompt while a confirmation is pending (never a report).
     #[arg(long)]
     provisional_prompt: bool,
+    /// The platform's report public key (hex, or a `.pub` file from `keygen --report`): devices seal
+    /// reports to it (HPKE) and pad them to one size.
+    #[arg(long)]
+    report_key: Option<String>,
     #[arg(long)]
     out: PathBuf,
     /// Where to write the platform's lists file that answers confirmation requests (kept by the
@@ -239,6 +243,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         }
         spec.exact.push((HashKind::Blake3, blake3));
     }
+    spec.report_key = args.report_key.as_deref().map(crate::keys::read_hex32).transpose()?;
     let (bytes, lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let lists_path = args.platform_lists.clone().unwrap_or_else(|| {

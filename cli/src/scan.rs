@@ -97,7 +97,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
                 reports += usize::from(info.report.is_some());
                 print_match(path, &info, args.json);
                 if let (Some(dir), Some(report)) = (&args.reports, &info.report) {
-                    let id = decode_unverified(report).map(|r| imageguard::hex::encode(&r.report_id)).unwrap_or_default();
+                    // A sealed report cannot be read here: name it by its digest.
+                    let id = decode_unverified(report)
+                        .map(|r| imageguard::hex::encode(&r.report_id))
+                        .unwrap_or_else(|_| imageguard::hex::encode(&imageguard::exact::exact_hashes(report, Default::default()).blake3[..16]));
                     let file = dir.join(format!("{id}.igrp"));
                     std::fs::write(&file, report).map_err(|e| format!("{}: {e}", file.display()))?;
                 }
@@ -140,10 +143,28 @@ pub struct ReportVerifyArgs {
     /// Trusted device public keys: hex, or .pub files (repeatable).
     #[arg(long, required = true)]
     trust: Vec<String>,
+    /// The platform's report private key (from `keygen --report`): open a sealed report first.
+    #[arg(long)]
+    platform_key: Option<PathBuf>,
 }
 
 pub fn verify_report(args: ReportVerifyArgs) -> Result<ExitCode, String> {
-    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let mut bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    if let Some(path) = &args.platform_key {
+        let private = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
+        let private: [u8; 32] = private.as_slice().try_into().map_err(|_| format!("{}: not a 32-byte report key", path.display()))?;
+        let pair = imageguard::report::ReportKeyPair::from_private(&private).map_err(|e| e.to_string())?;
+        match imageguard::report::open_report(&bytes, &pair) {
+            Ok(inner) => {
+                println!("opened sealed report ({} bytes)", bytes.len());
+                bytes = inner;
+            }
+            Err(e) => {
+                println!("INVALID: the sealed report could not be opened: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
     let trusted = args.trust.iter().map(|k| keys::read_verifying_key(k)).collect::<Result<Vec<_>, _>>()?;
     match imageguard::report::verify_report(&bytes, &trusted) {
         Ok(report) => {

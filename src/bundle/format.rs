@@ -26,16 +26,19 @@ pub enum SectionKind {
     Prompts = 5,
     /// The Merkle root over the platform's full lists, for confirming hits (see [`crate::confirm`]).
     Commitment = 6,
+    /// The platform's HPKE public key that reports are sealed to (see [`crate::report::seal_report`]).
+    ReportKey = 7,
 }
 
 impl SectionKind {
-    pub const ALL: [SectionKind; 6] = [
+    pub const ALL: [SectionKind; 7] = [
         SectionKind::ExactFilter,
         SectionKind::PerceptualFilter,
         SectionKind::NegativeList,
         SectionKind::Policy,
         SectionKind::Prompts,
         SectionKind::Commitment,
+        SectionKind::ReportKey,
     ];
 
     pub fn from_id(id: u8) -> Option<SectionKind> {
@@ -50,6 +53,7 @@ impl SectionKind {
             SectionKind::Policy => "policy",
             SectionKind::Prompts => "prompts",
             SectionKind::Commitment => "commitment",
+            SectionKind::ReportKey => "report key",
         }
     }
 }

@@ -9,8 +9,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod codec;
+mod sealed;
 
 pub use codec::{decode_unverified, MAX_CONTEXT_LEN, MAX_ID_LEN};
+pub use sealed::{open_report, parse_report_key_section, report_key_section, seal_report, ReportKeyPair, MAX_REPORT_LEN, PADDED_LEN, SEALED_LEN};
 
 use crate::exact::HashKind;
 use crate::pdq::{Dihedral, PdqHash};

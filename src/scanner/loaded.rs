@@ -23,6 +23,8 @@ pub(crate) struct LoadedBundle {
     pub list_id: String,
     /// The commitment to the platform's full lists; without it, hits cannot be confirmed.
     pub commitment: Option<Commitment>,
+    /// The platform's key that reports are sealed to, when the bundle has one.
+    pub report_key: Option<[u8; 32]>,
 }
 
 impl LoadedBundle {
@@ -73,12 +75,17 @@ impl LoadedBundle {
         if commitment.is_none() && (policy.confirm_exact || policy.confirm_perceptual_strong || policy.confirm_perceptual_weak) {
             log::warn!(target: "imageguard", "the policy asks for confirmation but the bundle has no commitment: those hits will not act");
         }
+        let report_key = verified
+            .section(SectionKind::ReportKey)
+            .map(crate::report::parse_report_key_section)
+            .transpose()
+            .map_err(|e| ScanError::BadBundle(format!("report key: {e}")))?;
         let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
         let exact_request =
             ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };
         // Reports hold at most 64 bytes of list id: all ids when they fit, else the first.
         let joined = verified.header().list_ids.join(",");
         let list_id = if joined.len() <= 64 { joined } else { verified.header().list_ids.first().cloned().unwrap_or_default() };
-        Ok(LoadedBundle { verified, exact, perceptual, negative, policy, prompts, exact_request, list_id, commitment })
+        Ok(LoadedBundle { verified, exact, perceptual, negative, policy, prompts, exact_request, list_id, commitment, report_key })
     }
 }

@@ -612,11 +612,16 @@ impl Scanner {
             let mut next = decisions.clone();
             let decision = policy::decide(policy, &mut next, class, key, now);
             let report = match (&self.device_key, decision.report) {
-                (Some(device_key), true) => Some(
-                    device_key
+                (Some(device_key), true) => {
+                    let signed = device_key
                         .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
-                        .map_err(|e| ScanError::Report(e.to_string()))?,
-                ),
+                        .map_err(|e| ScanError::Report(e.to_string()))?;
+                    // Sealed to the platform and padded to one size when the bundle names a report key.
+                    Some(match &bundle.report_key {
+                        Some(key) => crate::report::seal_report(&signed, key).map_err(|e| ScanError::Report(e.to_string()))?,
+                        None => signed,
+                    })
+                }
                 // Refused when the bundle was installed (check_reporting); kept as an error, not a silent drop.
                 (None, true) => return Err(ConfigError::NoDeviceKey { bundle_id: header.bundle_id.clone() }.into()),
                 _ => None,
