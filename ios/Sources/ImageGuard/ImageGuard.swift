@@ -18,7 +18,7 @@ extension ImageGuardError {
     public var message: String {
         switch self {
         case .InvalidArgument(let m), .InvalidKey(let m), .Decode(let m), .NeedsPlatformDecode(let m), .InvalidReport(let m),
-             .ReportRejected(let m), .BundleRejected(let m), .InvalidState(let m), .Cancelled(let m),
+             .ReportRejected(let m), .BundleRejected(let m), .InvalidState(let m), .ConfirmationRejected(let m), .Cancelled(let m),
              .Internal(let m):
             return m
         }

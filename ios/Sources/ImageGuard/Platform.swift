@@ -44,7 +44,7 @@ extension ImageGuard {
         do {
             return try await scanFile(at: url)
         } catch .NeedsPlatformDecode(let message) {
-            guard let thumbnail = CGImageSourceCreateWithURL(url as CFURL, nil).flatMap { Self.thumbnail(source: $0) }
+            guard let thumbnail = CGImageSourceCreateWithURL(url as CFURL, nil).flatMap({ Self.thumbnail(source: $0) })
             else { throw .NeedsPlatformDecode(message: message) }
             return try await scan(cgImage: thumbnail)
         }
@@ -55,7 +55,7 @@ extension ImageGuard {
         do {
             return try await scan(data)
         } catch .NeedsPlatformDecode(let message) {
-            guard let thumbnail = CGImageSourceCreateWithData(data as CFData, nil).flatMap { Self.thumbnail(source: $0) }
+            guard let thumbnail = CGImageSourceCreateWithData(data as CFData, nil).flatMap({ Self.thumbnail(source: $0) })
             else { throw .NeedsPlatformDecode(message: message) }
             return try await scan(cgImage: thumbnail)
         }

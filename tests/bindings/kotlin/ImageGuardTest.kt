@@ -153,7 +153,7 @@ class ImageGuardTest {
     @Test
     fun confirmationRoundTripWithThePlatformInProcess() {
         val key = ImageGuard.newDeviceKey()
-        open(key, bundle = "bundle-confirm.bin").use { guard ->
+        open(key, bundle = "bundle-confirm.bin", config = config(bundleIds = listOf("fixtures-confirm"))).use { guard ->
             assertEquals(ScanOutcome.NoMatch, runBlocking { guard.scan(fixture("unrelated.jpg")) })
             val outcome = runBlocking { guard.scan(fixture("known.jpg")) }
             assertTrue("$outcome", outcome is ScanOutcome.NeedsConfirmation)

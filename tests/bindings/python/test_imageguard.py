@@ -236,7 +236,7 @@ class Scanning(unittest.TestCase):
 
     def test_confirmation_round_trip_with_the_platform_in_process(self):
         key = ig.DeviceKey.generate()
-        s = scanner(key, bundle="bundle-confirm.bin")
+        s = scanner(key, bundle="bundle-confirm.bin", bundle_ids=["fixtures-confirm"])
         lists = fixture("platform-lists.bin")
         # The unrelated image is no candidate at all; the known one is, and nothing is shown yet.
         self.assertTrue(s.scan_bytes(fixture("unrelated.jpg")).is_NO_MATCH())

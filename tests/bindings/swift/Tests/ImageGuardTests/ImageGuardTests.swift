@@ -128,9 +128,9 @@ final class ImageGuardTests: XCTestCase {
         XCTAssertEqual(record.context, Data("surface=swift-test".utf8))
 
         let unrelated = try await guardian.scan(try fixture("unrelated.jpg"))
-        XCTAssertEqual(unrelated, .noMatch)
+        XCTAssertTrue(isNoMatch(unrelated), "\(unrelated)")
         let byFile = try await guardian.scanFile(at: fixtures.appendingPathComponent("unrelated.jpg"))
-        XCTAssertEqual(byFile, .noMatch)
+        XCTAssertTrue(isNoMatch(byFile), "\(byFile)")
         guard case let .match(rotatedKind, _, _, _, _, _, _) = try await guardian.scan(try fixture("known-rotated.jpg")),
               case .perceptual = rotatedKind
         else { return XCTFail("the rotated copy should match perceptually") }
@@ -142,7 +142,7 @@ final class ImageGuardTests: XCTestCase {
         let guardian = try await open()
         XCTAssertEqual(guardian.bundleInfo.sequence, 1)
         let before = try await guardian.scan(try fixture("known-v2.jpg"))
-        XCTAssertEqual(before, .noMatch)
+        XCTAssertTrue(isNoMatch(before), "\(before)")
         let info = try await guardian.applyDelta(try fixture("delta-v1-v2.bin"))
         XCTAssertEqual(info.sequence, 2)
         XCTAssertEqual(guardian.bundleBytes, try fixture("bundle-v2.bin"))
@@ -210,4 +210,10 @@ final class ImageGuardTests: XCTestCase {
         }
         XCTAssertEqual(try DeviceKey.generate().publicKey().count, 32)
     }
+}
+
+/// `ScanOutcome` is not Equatable (a pending confirmation is an object): match the case.
+func isNoMatch(_ outcome: ScanOutcome) -> Bool {
+    if case .noMatch = outcome { return true }
+    return false
 }
