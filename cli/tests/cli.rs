@@ -108,3 +108,42 @@ fn list_build_sets_the_policy() {
     let refused = imageguard(d, &[&base[..], &["--per-entry-cap", "0"]].concat());
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("at least 1"));
 }
+
+#[test]
+fn confirm_serves_each_device_key_its_budget_and_refuses_replays() {
+    use imageguard::confirm::ConfirmationRequest;
+    use imageguard::signing::SigningKey;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("known")).unwrap();
+    write_jpeg(&d.join("known/0.jpg"), &imageguard_test_support::synthetic::photo(3, 320, 240));
+    ok(&imageguard(d, &["list", "build", "--images", "known", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"]));
+    let minute = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60) as u32;
+    let device = SigningKey::generate().unwrap();
+    let mut write_request = |name: &str, buckets: Vec<u32>, key: Option<&SigningKey>| {
+        let request = ConfirmationRequest::new("t", 1, buckets).unwrap();
+        std::fs::write(d.join(name), request.to_bytes(key.map(|k| (k, minute)))).unwrap();
+    };
+    // A one-image list has two buckets (0 and 1).
+    write_request("q1", vec![0, 1], Some(&device));
+    write_request("q2", vec![0, 1], Some(&device));
+    write_request("unstamped", vec![0], None);
+    let confirm = |request: &str, extra: &[&str]| {
+        let mut args = vec!["confirm", "--lists", "b.bundle.lists", "--request", request, "--out", "answer"];
+        args.extend_from_slice(extra);
+        imageguard(d, &args)
+    };
+    let budget = ["--budget", "budget.state", "--buckets-per-day", "3"];
+    // A budget (or an explicit --unlimited) is required.
+    assert!(!confirm("q1", &[]).status.success());
+    assert!(ok(&confirm("q1", &budget)).contains("answered 2 bucket(s)"));
+    let state = std::fs::read(d.join("budget.state")).unwrap();
+    for (request, why) in [("q1", "replayed"), ("q2", "used 2 of 3 buckets"), ("unstamped", "no device stamp")] {
+        let refused = confirm(request, &budget);
+        assert!(!refused.status.success(), "{request}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(why), "{request}: {}", String::from_utf8_lossy(&refused.stderr));
+    }
+    assert_eq!(std::fs::read(d.join("budget.state")).unwrap(), state, "a refused request charges nothing");
+    // Tools may serve without a budget, explicitly.
+    assert!(ok(&confirm("q2", &["--unlimited"])).contains("answered 2 bucket(s)"));
+}

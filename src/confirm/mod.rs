@@ -17,17 +17,20 @@
 //! - [`commitment`]: the bundle section (bucket bits, root).
 //! - [`messages`]: request and response bytes.
 //! - [`platform`]: the platform side: build the commitment, keep the lists, answer requests.
+//! - [`budget`]: the platform's per-device budget of answered buckets (what stops enumeration).
 //! - [`device`]: the device side: check a response and decide.
 
 // Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod budget;
 pub mod commitment;
 pub mod device;
 pub mod messages;
 pub mod platform;
 pub mod tree;
 
+pub use budget::{BudgetRefusal, BudgetRules, RequestBudget};
 pub use commitment::Commitment;
 pub use device::{confirm_candidate, verify_response, Candidate, Confirmed};
 pub use messages::{ConfirmationRequest, ConfirmationResponse, NONCE_LEN};
