@@ -9,7 +9,7 @@
 //! root is recomputed on load and must match.
 
 use super::messages::{BucketProof, ConfirmationRequest, ConfirmationResponse, MAX_BUCKET_ENTRIES};
-use super::tree::{bucket_bits_for, bucket_of, leaf_hash, MerkleTree};
+use super::tree::{bucket_bits_for, bucket_of, leaf_hash_encoded, MerkleTree};
 use super::{Commitment, ConfirmError, ListedEntry};
 use crate::entry_key::{entry_key, Salt};
 use crate::exact::HashKind;
@@ -22,14 +22,28 @@ const VERSION: u8 = 1;
 const WHAT: &str = "platform lists file";
 
 /// The platform's full lists, bucketed, with the Merkle tree that the bundle's commitment roots.
+///
+/// Entries are held as one byte string in the file's layout (`kind id || hash`, bucket after bucket), not
+/// as one allocation per entry: at 10M list entries (60M lookup keys) that is the difference between
+/// ~2 GB and ~8 GB of serving memory (BENCHMARKS.md).
 pub struct PlatformLists {
     bundle_id: String,
     bundle_sequence: u64,
     bucket_bits: u8,
-    /// Non-empty buckets, by increasing id; entries sorted and unique.
-    buckets: Vec<(u32, Vec<ListedEntry>)>,
+    /// Non-empty buckets, by increasing id, with each one's entry count and where its entries start in
+    /// `entries` (they end where the next bucket's start).
+    buckets: Vec<BucketSlot>,
+    /// Every bucket's entries, sorted and unique within a bucket.
+    entries: Vec<u8>,
     keys: u64,
     tree: MerkleTree,
+}
+
+#[derive(Clone, Copy)]
+struct BucketSlot {
+    id: u32,
+    count: u16,
+    start: usize,
 }
 
 impl std::fmt::Debug for PlatformLists {
@@ -65,35 +79,53 @@ impl PlatformLists {
         bucketed.sort_unstable();
         bucketed.dedup();
         let keys = bucketed.len() as u64;
-        let mut buckets: Vec<(u32, Vec<ListedEntry>)> = Vec::new();
+        let mut buckets: Vec<BucketSlot> = Vec::new();
+        let mut entries = Vec::with_capacity(bucketed.iter().map(|(_, e)| 1 + e.hash.len()).sum());
         for (bucket, entry) in bucketed {
             match buckets.last_mut() {
-                Some((last, entries)) if *last == bucket => entries.push(entry),
-                _ => buckets.push((bucket, vec![entry])),
+                Some(last) if last.id == bucket => {
+                    last.count = last.count.checked_add(1).ok_or(ConfirmError::BucketTooLarge {
+                        bucket,
+                        entries: usize::from(u16::MAX) + 1,
+                        max: MAX_BUCKET_ENTRIES,
+                    })?;
+                }
+                _ => buckets.push(BucketSlot { id: bucket, count: 1, start: entries.len() }),
             }
+            entries.push(entry.kind.id());
+            entries.extend_from_slice(&entry.hash);
         }
-        Self::assemble(bundle_id.to_string(), bundle_sequence, bits, buckets, keys)
+        Self::assemble(bundle_id.to_string(), bundle_sequence, bits, buckets, entries, keys)
     }
 
     fn assemble(
         bundle_id: String,
         bundle_sequence: u64,
         bucket_bits: u8,
-        buckets: Vec<(u32, Vec<ListedEntry>)>,
+        buckets: Vec<BucketSlot>,
+        entries: Vec<u8>,
         keys: u64,
     ) -> Result<PlatformLists, ConfirmError> {
-        if let Some((bucket, entries)) = buckets.iter().find(|(_, entries)| entries.len() > MAX_BUCKET_ENTRIES) {
-            return Err(ConfirmError::BucketTooLarge { bucket: *bucket, entries: entries.len(), max: MAX_BUCKET_ENTRIES });
+        if let Some(slot) = buckets.iter().find(|slot| usize::from(slot.count) > MAX_BUCKET_ENTRIES) {
+            return Err(ConfirmError::BucketTooLarge { bucket: slot.id, entries: usize::from(slot.count), max: MAX_BUCKET_ENTRIES });
         }
-        let mut filled = buckets.iter().peekable();
+        let mut lists = PlatformLists { bundle_id, bundle_sequence, bucket_bits, buckets, entries, keys, tree: MerkleTree::build(Vec::new()) };
+        let mut filled = lists.buckets.iter().enumerate().peekable();
         let leaves = (0..1u32 << bucket_bits)
-            .map(|id| match filled.next_if(|(bucket, _)| *bucket == id) {
-                Some((_, entries)) => leaf_hash(id, entries),
-                None => leaf_hash(id, &[]),
+            .map(|id| match filled.next_if(|(_, slot)| slot.id == id) {
+                Some((index, slot)) => leaf_hash_encoded(id, usize::from(slot.count), lists.encoded(index)),
+                None => leaf_hash_encoded(id, 0, &[]),
             })
             .collect();
-        let tree = MerkleTree::build(leaves);
-        Ok(PlatformLists { bundle_id, bundle_sequence, bucket_bits, buckets, keys, tree })
+        lists.tree = MerkleTree::build(leaves);
+        Ok(lists)
+    }
+
+    /// The encoded entries of the `index`-th non-empty bucket.
+    fn encoded(&self, index: usize) -> &[u8] {
+        let start = self.buckets.get(index).map_or(0, |slot| slot.start);
+        let end = self.buckets.get(index + 1).map_or(self.entries.len(), |slot| slot.start);
+        self.entries.get(start..end).unwrap_or(&[])
     }
 
     /// What the bundle carries.
@@ -101,11 +133,18 @@ impl PlatformLists {
         Commitment { bucket_bits: self.bucket_bits, root: self.tree.root(), keys: self.keys }
     }
 
-    fn entries(&self, bucket: u32) -> &[ListedEntry] {
-        match self.buckets.binary_search_by_key(&bucket, |(id, _)| *id) {
-            Ok(index) => self.buckets.get(index).map_or(&[][..], |(_, entries)| &entries[..]),
-            Err(_) => &[],
+    fn entries(&self, bucket: u32) -> Vec<ListedEntry> {
+        let Ok(index) = self.buckets.binary_search_by_key(&bucket, |slot| slot.id) else { return Vec::new() };
+        let mut r = Reader::new(self.encoded(index));
+        let mut entries = Vec::new();
+        // The layout was checked when the lists were built or loaded: decoding it cannot fail.
+        while let Some(kind) = r.u8().ok().and_then(HashKind::from_id) {
+            match r.take(kind.len()) {
+                Ok(hash) => entries.push(ListedEntry { kind, hash: hash.to_vec() }),
+                Err(_) => break,
+            }
         }
+        entries
     }
 
     /// Answers a request for this bundle: every requested bucket's entries and path. The caller enforces
@@ -124,7 +163,7 @@ impl PlatformLists {
             if u64::from(bucket) >= 1u64 << self.bucket_bits {
                 return Err(ConfirmError::BucketOutOfRange { bucket, bits: self.bucket_bits });
             }
-            buckets.push(BucketProof { bucket, entries: self.entries(bucket).to_vec(), path: self.tree.path(bucket) });
+            buckets.push(BucketProof { bucket, entries: self.entries(bucket), path: self.tree.path(bucket) });
         }
         Ok(ConfirmationResponse {
             bundle_id: self.bundle_id.clone(),
@@ -143,11 +182,8 @@ impl PlatformLists {
         let mut w = Writer::new();
         w.raw(MAGIC).u8(VERSION).short_bytes(self.bundle_id.as_bytes()).u64(self.bundle_sequence);
         w.u8(self.bucket_bits).raw(&self.tree.root()).u32(self.buckets.len() as u32);
-        for (bucket, entries) in &self.buckets {
-            w.u32(*bucket).u16(entries.len() as u16);
-            for entry in entries {
-                w.u8(entry.kind.id()).raw(&entry.hash);
-            }
+        for (index, slot) in self.buckets.iter().enumerate() {
+            w.u32(slot.id).u16(slot.count).raw(self.encoded(index));
         }
         w.bytes
     }
@@ -168,26 +204,28 @@ impl PlatformLists {
         let root: [u8; 32] = r.array().map_err(t)?;
         let count = r.u32().map_err(t)? as usize;
         // Each bucket takes at least 6 bytes: never allocate more than the input can hold.
-        let mut buckets = Vec::with_capacity(count.min(r.remaining() / 6));
+        let mut buckets: Vec<BucketSlot> = Vec::with_capacity(count.min(r.remaining() / 6));
+        let mut entries = Vec::with_capacity(r.remaining());
         let mut keys = 0u64;
         for _ in 0..count {
-            let bucket = r.u32().map_err(t)?;
-            if u64::from(bucket) >= 1u64 << bucket_bits || buckets.last().is_some_and(|(last, _)| *last >= bucket) {
+            let id = r.u32().map_err(t)?;
+            if u64::from(id) >= 1u64 << bucket_bits || buckets.last().is_some_and(|last| last.id >= id) {
                 return Err(malformed("bucket ids out of range or out of order"));
             }
-            let n = usize::from(r.u16().map_err(t)?);
-            let mut entries = Vec::with_capacity(n.min(r.remaining()));
+            let n = r.u16().map_err(t)?;
+            buckets.push(BucketSlot { id, count: n, start: entries.len() });
             for _ in 0..n {
                 let kind = HashKind::from_id(r.u8().map_err(t)?).ok_or(malformed("unknown hash kind"))?;
-                entries.push(ListedEntry { kind, hash: r.take(kind.len()).map_err(t)?.to_vec() });
+                entries.push(kind.id());
+                entries.extend_from_slice(r.take(kind.len()).map_err(t)?);
             }
-            keys += n as u64;
-            buckets.push((bucket, entries));
+            keys += u64::from(n);
         }
         if !r.is_empty() {
             return Err(malformed("trailing bytes"));
         }
-        let lists = Self::assemble(bundle_id, bundle_sequence, bucket_bits, buckets, keys)?;
+        entries.shrink_to_fit();
+        let lists = Self::assemble(bundle_id, bundle_sequence, bucket_bits, buckets, entries, keys)?;
         if lists.tree.root() != root {
             return Err(malformed("the entries do not match the stored root"));
         }

@@ -30,14 +30,27 @@ pub fn bucket_bits_for(keys: usize) -> u8 {
 
 /// Leaf of one bucket: its id, its entry count and its entries (kind id, hash bytes), in sorted order.
 pub fn leaf_hash(bucket: u32, entries: &[ListedEntry]) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new_derive_key(LEAF_CONTEXT);
-    hasher.update(&bucket.to_le_bytes());
-    hasher.update(&(entries.len() as u32).to_le_bytes());
+    let mut hasher = leaf_hasher(bucket, entries.len());
     for entry in entries {
         hasher.update(&[entry.kind.id()]);
         hasher.update(&entry.hash);
     }
     *hasher.finalize().as_bytes()
+}
+
+/// The same leaf from entries already laid out as `kind id || hash` one after another (the platform's
+/// in-memory and file layout).
+pub fn leaf_hash_encoded(bucket: u32, count: usize, encoded: &[u8]) -> [u8; 32] {
+    let mut hasher = leaf_hasher(bucket, count);
+    hasher.update(encoded);
+    *hasher.finalize().as_bytes()
+}
+
+fn leaf_hasher(bucket: u32, count: usize) -> blake3::Hasher {
+    let mut hasher = blake3::Hasher::new_derive_key(LEAF_CONTEXT);
+    hasher.update(&bucket.to_le_bytes());
+    hasher.update(&(count as u32).to_le_bytes());
+    hasher
 }
 
 pub fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
