@@ -565,7 +565,7 @@ impl Scanner {
 
     /// A confirmation request for `hits` (all of which need one), and the handle that will check the answer.
     fn pending(&self, bundle: &Arc<LoadedBundle>, hits: Vec<Hit>, now: u64) -> Result<ScanOutcome, ScanError> {
-        let commitment = bundle.commitment.ok_or_else(|| ScanError::Internal { what: "confirmation without a commitment" })?;
+        let commitment = bundle.commitment.ok_or(ScanError::Internal { what: "confirmation without a commitment" })?;
         let header = bundle.verified.header();
         let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
         let request = ConfirmationRequest::new(&header.bundle_id, header.sequence, buckets)?;
