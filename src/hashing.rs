@@ -16,6 +16,7 @@ use std::path::Path;
 
 /// How to hash an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HashOptions {
     pub limits: DecodeLimits,
     /// Which legacy exact hashes to compute besides BLAKE3.
@@ -93,12 +94,12 @@ pub fn hash_file(path: &Path, options: &HashOptions) -> Result<ImageHashes, Deco
 
 /// Reads a whole file within the encoded-size limit.
 pub fn read_file(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, DecodeError> {
-    let file = std::fs::File::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
-    let len = file.metadata().map_err(|e| DecodeError::Io(e.to_string()))?.len();
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
     limits.check_encoded_len(len)?;
     let mut bytes = Vec::with_capacity(len as usize);
     // `take` guards against a file that grows while being read.
-    file.take(limits.max_encoded_bytes + 1).read_to_end(&mut bytes).map_err(|e| DecodeError::Io(e.to_string()))?;
+    file.take(limits.max_encoded_bytes + 1).read_to_end(&mut bytes)?;
     limits.check_encoded_len(bytes.len() as u64)?;
     Ok(bytes)
 }

@@ -14,9 +14,10 @@ use crate::policy::{NegativeList, Policy, PolicyError};
 use crate::prompts::{PromptCatalog, PromptError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ListError {
-    #[error("line {line}: {reason}")]
-    BadLine { line: usize, reason: String },
+    #[error("line {line}: {source}")]
+    BadLine { line: usize, source: crate::hex::HexError },
     #[error("the CSV header has no column named {0:?}")]
     NoSuchColumn(String),
     #[error(transparent)]
@@ -64,14 +65,14 @@ pub fn parse_list(text: &str, kind: HashKind, column: Option<&str>, skip_invalid
             None => line,
         };
         let parsed = if kind == HashKind::PdqExact {
-            PdqHash::from_hex(field.trim().trim_matches('"')).map(|h| h.0.to_vec()).map_err(|e| e.to_string())
+            PdqHash::from_hex(field.trim().trim_matches('"')).map(|h| h.0.to_vec())
         } else {
-            crate::hex::decode_len(field.trim().trim_matches('"'), kind.len()).map_err(|e| e.to_string())
+            crate::hex::decode_len(field.trim().trim_matches('"'), kind.len())
         };
         match parsed {
             Ok(hash) => list.hashes.push(hash),
             Err(_) if skip_invalid => list.skipped += 1,
-            Err(reason) => return Err(ListError::BadLine { line: number, reason }),
+            Err(source) => return Err(ListError::BadLine { line: number, source }),
         }
     }
     Ok(list)

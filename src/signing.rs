@@ -41,9 +41,10 @@ impl std::fmt::Display for KeyId {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     #[error("not a valid Ed25519 PKCS#8 private key: {0}")]
-    InvalidPkcs8(String),
+    InvalidPkcs8(#[source] Pkcs8Rejected),
     #[error("the system random number generator failed")]
     Random,
     #[error("a public key is {PUBLIC_KEY_LEN} bytes; got {0}")]
@@ -57,6 +58,20 @@ pub enum KeyError {
     #[error("the public key is not a canonical Ed25519 encoding")]
     NonCanonicalPublicKey,
 }
+
+/// ring's refusal of a PKCS#8 document: its fixed reason ("InvalidEncoding", "WrongAlgorithm"...), never
+/// key material. Two are equal when their reasons are.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("{0}")]
+pub struct Pkcs8Rejected(ring::error::KeyRejected);
+
+impl PartialEq for Pkcs8Rejected {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for Pkcs8Rejected {}
 
 /// An Ed25519 private key.
 pub struct SigningKey {
@@ -81,7 +96,7 @@ impl SigningKey {
     /// Imports a PKCS#8 (v1 or v2) Ed25519 private key.
     pub fn from_pkcs8(pkcs8: &[u8]) -> Result<SigningKey, KeyError> {
         let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
-            .map_err(|e| KeyError::InvalidPkcs8(e.to_string()))?;
+            .map_err(|e| KeyError::InvalidPkcs8(Pkcs8Rejected(e)))?;
         let mut public = [0u8; PUBLIC_KEY_LEN];
         public.copy_from_slice(pair.public_key().as_ref());
         check_public_key(&public)?;

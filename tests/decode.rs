@@ -3,7 +3,7 @@
 
 mod common;
 
-use imageguard::decode::{self, DecodeError, DecodeLimits, ImageFormat, PixelBuffer, PixelFormat, PlatformDecodeReason};
+use imageguard::decode::{self, BufferError, DecodeError, DecodeLimits, ImageFormat, PixelBuffer, PixelFormat, PlatformDecodeReason};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::pdq::{self, PdqHash};
 use imageguard_test_support::synthetic;
@@ -43,7 +43,7 @@ fn end_to_end_hashes_match_the_reference() {
         let fast_hashes = hashing::hash_file(&path, &HashOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", row["file"]));
         let full_hashes =
-            hashing::hash_file(&path, &HashOptions { jpeg_fast_path: false, ..HashOptions::default() }).unwrap();
+            hashing::hash_file(&path, &full_decode()).unwrap();
         if expected_quality < 80 {
             continue;
         }
@@ -124,15 +124,15 @@ fn bad_pixel_buffers_are_typed_errors() {
     let bad = |w, h, stride, len: usize| {
         let buffer = PixelBuffer::new(&data[..len], w, h, stride, PixelFormat::Rgba8);
         match decode::luma_from_pixels(&buffer, &limits) {
-            Err(DecodeError::BadBuffer(message)) => message,
+            Err(DecodeError::BadBuffer(error)) => error,
             other => panic!("expected BadBuffer for {w}x{h} stride {stride} len {len}, got {other:?}"),
         }
     };
-    assert!(bad(0, 5, 0, 100).contains("zero size"));
-    assert!(bad(5, 5, 0, 100).contains("stride 0"));
-    assert!(bad(5, 5, 19, 100).contains("shorter than a row"));
-    assert!(bad(5, 5, 20, 99).contains("needed"));
-    assert!(bad(usize::MAX / 2, 2, usize::MAX, 100).contains("overflows"));
+    assert_eq!(bad(0, 5, 0, 100), BufferError::ZeroSize { width: 0, height: 5 });
+    assert_eq!(bad(5, 5, 0, 100), BufferError::StrideTooShort { stride: 0, width: 5, row_bytes: 20 });
+    assert!(bad(5, 5, 19, 100).to_string().contains("shorter than a row"));
+    assert_eq!(bad(5, 5, 20, 99), BufferError::TooShort { given: 99, needed: 100, width: 5, height: 5, stride: 20 });
+    assert_eq!(bad(usize::MAX / 2, 2, usize::MAX, 100), BufferError::Overflow);
     // Exactly enough (the last row without padding) is fine.
     let ok = PixelBuffer::new(&data[..4 * 24 + 20], 5, 5, 24, PixelFormat::Rgba8);
     assert!(decode::luma_from_pixels(&ok, &limits).is_ok());
@@ -240,7 +240,7 @@ fn flat_images_decode_and_work_over_the_bounds_is_refused() {
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png).write_image(&zeros, 5000, 5000, image::ExtendedColorType::L8).unwrap();
     decode::decode_for_hashing(&png, &limits).expect("a flat 25 MP PNG decodes, row by row");
-    let few_bytes = DecodeLimits { max_decoded_bytes: 20 << 20, ..limits };
+    let few_bytes = { let mut l = limits; l.max_decoded_bytes = 20 << 20; l };
     let result = decode::decode_for_hashing(&png, &few_bytes);
     assert!(matches!(result, Err(DecodeError::MemoryLimit { .. })), "PNG: {result:?}");
     let mut webp = Vec::new();
@@ -266,7 +266,7 @@ fn flat_images_decode_and_work_over_the_bounds_is_refused() {
     }
     many_scans.extend_from_slice(&[0xFF, 0xD9]);
     decode::decode_for_hashing(&many_scans, &limits).expect("300 scans over 256x256 decode");
-    let low_work = DecodeLimits { max_jpeg_scan_blocks: 50_000, ..limits };
+    let low_work = { let mut l = limits; l.max_jpeg_scan_blocks = 50_000; l };
     decode::decode_for_hashing(&progressive, &low_work).expect("the original is within the bound");
     let result = decode::decode_for_hashing(&many_scans, &low_work);
     assert!(matches!(result, Err(DecodeError::JpegWorkLimit { max: 50_000, .. })), "JPEG: {result:?}");
@@ -276,9 +276,9 @@ fn flat_images_decode_and_work_over_the_bounds_is_refused() {
 fn limits_are_configurable() {
     let image = synthetic::photo(11, 200, 100);
     let jpeg = jpeg_bytes(&image, 80);
-    let small_input = DecodeLimits { max_encoded_bytes: 100, ..DecodeLimits::default() };
+    let small_input = { let mut l = DecodeLimits::default(); l.max_encoded_bytes = 100; l };
     assert!(matches!(decode::decode_for_hashing(&jpeg, &small_input), Err(DecodeError::InputTooLarge { max: 100, .. })));
-    let few_pixels = DecodeLimits { max_pixels: 10_000, ..DecodeLimits::default() };
+    let few_pixels = { let mut l = DecodeLimits::default(); l.max_pixels = 10_000; l };
     assert!(matches!(decode::decode_for_hashing(&jpeg, &few_pixels), Err(DecodeError::TooManyPixels { .. })));
     let raw = PixelBuffer::new(&image.pixels, 200, 100, 600, PixelFormat::Rgb8);
     assert!(matches!(decode::luma_from_pixels(&raw, &few_pixels), Err(DecodeError::TooManyPixels { .. })));
@@ -293,8 +293,15 @@ fn jpeg_fast_path_stays_close_to_the_full_decode() {
     let image = synthetic::photo(13, 2048, 1536);
     let jpeg = jpeg_bytes(&image, 90);
     let fast = hashing::hash_bytes(&jpeg, &HashOptions::default()).unwrap();
-    let full = hashing::hash_bytes(&jpeg, &HashOptions { jpeg_fast_path: false, ..HashOptions::default() }).unwrap();
+    let full = hashing::hash_bytes(&jpeg, &full_decode()).unwrap();
     assert_eq!((fast.width, fast.height), (2048, 1536));
     let distance = fast.pdq.hash().distance(&full.pdq.hash());
     assert!(distance <= 8, "fast path moved the hash by {distance} bits");
+}
+
+/// Hashing with the full JPEG decode (no DCT scaling), to compare with the fast path.
+fn full_decode() -> HashOptions {
+    let mut options = HashOptions::default();
+    options.jpeg_fast_path = false;
+    options
 }

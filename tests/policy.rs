@@ -4,6 +4,7 @@ use imageguard::exact::HashKind;
 use imageguard::pdq::PdqHash;
 use imageguard::policy::{decide, Action, AppOverrides, DecisionState, MatchClass, NegativeList, Policy};
 use imageguard::prompts::{HelpKind, PromptCatalog, TextDirection};
+use imageguard_test_support::with;
 
 const DAY: u64 = 86400;
 
@@ -48,19 +49,17 @@ fn classes_follow_their_actions() {
 #[test]
 fn apps_can_only_make_the_policy_stricter() {
     let platform = Policy { perceptual_weak: Action::Prompt, report_threshold: 3, ..Policy::default() };
-    let stricter = platform.with_app_overrides(&AppOverrides {
-        perceptual_weak: Some(Action::Report),
-        report_threshold: Some(1),
-        ..AppOverrides::default()
-    });
+    let stricter = platform.with_app_overrides(&with(AppOverrides::default(), |o| {
+        o.perceptual_weak = Some(Action::Report);
+        o.report_threshold = Some(1);
+    }));
     assert_eq!(stricter.perceptual_weak, Action::PromptAndReport);
     assert_eq!(stricter.report_threshold, 1);
-    let looser = platform.with_app_overrides(&AppOverrides {
-        exact: Some(Action::None),
-        perceptual_weak: Some(Action::None),
-        report_threshold: Some(50),
-        ..AppOverrides::default()
-    });
+    let looser = platform.with_app_overrides(&with(AppOverrides::default(), |o| {
+        o.exact = Some(Action::None);
+        o.perceptual_weak = Some(Action::None);
+        o.report_threshold = Some(50);
+    }));
     assert_eq!(looser, platform, "an app cannot remove actions or raise the threshold");
 }
 

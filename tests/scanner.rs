@@ -10,11 +10,12 @@ use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::filter::PerceptualFilter;
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
-use imageguard::policy::{Action, AppOverrides, NegativeList, Policy};
+use imageguard::policy::{Action, NegativeList, Policy};
 use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
 use imageguard::scanner::{MatchInfo, MatchKind, ScanError, ScanInput, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use imageguard_test_support::synthetic::{self, RgbImage};
+use imageguard_test_support::with;
 use std::sync::{Arc, Mutex};
 
 const NOW: u64 = 1_800_000_000;
@@ -69,10 +70,8 @@ fn unconfirmed() -> Policy {
 }
 
 fn config(f: &Fixture) -> ScannerConfig {
-    ScannerConfig {
-        report_context: b"surface=upload".to_vec(),
-        ..ScannerConfig::new(TrustConfig::new(vec![f.provider.verifying_key()], 1).unwrap(), vec!["test".into()], "fr-CA")
-    }
+    let trust = TrustConfig::new(vec![f.provider.verifying_key()], 1).unwrap();
+    with(ScannerConfig::new(trust, vec!["test".into()], "fr-CA"), |c| c.report_context = b"surface=upload".to_vec())
 }
 
 fn signed_bundle(f: &Fixture, spec: &BundleSpec) -> Vec<u8> {
@@ -372,7 +371,7 @@ fn weak_hits_never_act_alone_and_lead_only_to_a_confirmation_request_when_asked(
     assert_eq!(default.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit alone is no match by default");
 
     // Even when the app asks for weak prompts, a weak hit without confirmation acts on nothing.
-    let opted_in = ScannerConfig { overrides: AppOverrides { perceptual_weak: Some(Action::Prompt), ..Default::default() }, ..config(&f) };
+    let opted_in = with(config(&f), |c| c.overrides.perceptual_weak = Some(Action::Prompt));
     let s = Scanner::new_at(bundle, opted_in.clone(), &[], &[], key(), NOW).unwrap();
     assert_eq!(s.scan_bytes_at(&image, NOW).unwrap(), ScanOutcome::NoMatch, "a weak hit never prompts alone");
 

@@ -2,14 +2,15 @@
 //! stale bundles keep scanning, filters and prompts within bounds, reports only as the app allows, and
 //! configuration errors at creation rather than on a match.
 
-use imageguard::bundle::{sign_bundle, BundleError, BundleHeader, StaleReason, TrustConfig, TrustState};
+use imageguard::bundle::{sign_bundle, BundleError, BundleHeader, SectionKind, StaleReason, TrustConfig, TrustState};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::lists::{BundleSpec, ListError};
-use imageguard::policy::{Action, AppOverrides, Policy, StaleMode, DEVICE_REPORT_CAP};
+use imageguard::policy::{Action, Policy, StaleMode, DEVICE_REPORT_CAP};
 use imageguard::prompts::{HelpKind, HelpLink, PromptCatalog};
 use imageguard::report::DeviceKey;
-use imageguard::scanner::{ConfigError, MatchInfo, ScanError, ScanOutcome, Scanner, ScannerConfig};
+use imageguard::scanner::{ConfigError, MatchInfo, ScanError, ScanOutcome, Scanner, ScannerConfig, SectionError};
 use imageguard::signing::SigningKey;
+use imageguard_test_support::with;
 
 const NOW: u64 = 1_800_000_000;
 const DAY: u64 = 86400;
@@ -152,7 +153,7 @@ fn a_trusted_time_replaces_the_device_clock() {
     // Valid for a day around a time far from the machine's clock.
     spec.header.created = 4_000_000_000;
     spec.header.expires = 4_000_000_000 + DAY;
-    let cfg = ScannerConfig { trusted_time: Some(4_000_000_100), ..config(&f, &["acme"]) };
+    let cfg = with(config(&f, &["acme"]), |c| c.trusted_time = Some(4_000_000_100));
     let s = Scanner::new(sign(&f, &spec), cfg, &[], &[], key()).unwrap();
     assert_eq!(s.bundle_info().stale, None, "fresh by the trusted time");
     s.set_trusted_time(4_000_000_000 + 2 * DAY);
@@ -200,10 +201,7 @@ fn a_report_only_policy_prompts_unless_the_app_opts_in() {
     let s = Scanner::new_at(bundle.clone(), config(&f, &["acme"]), &[], &[], key(), NOW).unwrap();
     let hit = matched(s.scan_bytes_at(&f.known[0], NOW).unwrap());
     assert_eq!((hit.action, hit.prompt.is_some(), hit.report.is_some()), (Action::PromptAndReport, true, true));
-    let opted_in = ScannerConfig {
-        overrides: AppOverrides { allow_report_without_prompt: true, ..AppOverrides::default() },
-        ..config(&f, &["acme"])
-    };
+    let opted_in = with(config(&f, &["acme"]), |c| c.overrides.allow_report_without_prompt = true);
     let s = Scanner::new_at(bundle, opted_in, &[], &[], key(), NOW).unwrap();
     let hit = matched(s.scan_bytes_at(&f.known[0], NOW).unwrap());
     assert_eq!((hit.action, hit.prompt.is_some(), hit.report.is_some()), (Action::Report, false, true));
@@ -249,13 +247,13 @@ fn hostile_prompts_are_refused_by_the_builder_and_by_devices() {
     let bundle = sign(&f, &phishing);
     assert!(matches!(
         Scanner::new_at(bundle.clone(), config(&f, &["acme"]), &[], &[], key(), NOW),
-        Err(ScanError::BadBundle(_))
+        Err(ScanError::Section { section: SectionKind::Prompts, source: SectionError::Prompts(_) })
     ));
-    let builtin_only = ScannerConfig { builtin_prompts_only: true, ..config(&f, &["acme"]) };
+    let builtin_only = with(config(&f, &["acme"]), |c| c.builtin_prompts_only = true);
     let s = Scanner::new_at(bundle.clone(), builtin_only, &[], &[], key(), NOW).unwrap();
     let prompt = matched(s.scan_bytes_at(&f.known[0], NOW).unwrap()).prompt.unwrap();
     assert_eq!(prompt.help_links, PromptCatalog::builtin().resolve("en-GB", None).help_links);
-    let allowing = ScannerConfig { allowed_link_hosts: Some(vec!["verify-identity.example".into()]), ..config(&f, &["acme"]) };
+    let allowing = with(config(&f, &["acme"]), |c| c.allowed_link_hosts = Some(vec!["verify-identity.example".into()]));
     assert!(Scanner::new_at(bundle, allowing, &[], &[], key(), NOW).is_ok());
 }
 
@@ -265,7 +263,7 @@ fn hostile_prompts_are_refused_by_the_builder_and_by_devices() {
 fn misconfiguration_is_refused_at_creation_not_on_a_match() {
     let f = fixture();
     let bundle = sign(&f, &spec(&f, "acme", 1));
-    let long = ScannerConfig { report_context: vec![0; 1025], ..config(&f, &["acme"]) };
+    let long = with(config(&f, &["acme"]), |c| c.report_context = vec![0; 1025]);
     assert_eq!(
         Scanner::new_at(bundle.clone(), long, &[], &[], key(), NOW).unwrap_err(),
         ScanError::Config(ConfigError::ReportContextTooLong { len: 1025, max: 1024 })
@@ -306,6 +304,6 @@ fn a_corrupt_png_error_quotes_nothing_computed_from_the_image() {
     png[idat + 5] = 0x00;
     let Err(error) = imageguard::hashing::hash_bytes(&png, &Default::default()) else { panic!("a corrupt PNG decoded") };
     let message = error.to_string();
-    assert!(matches!(error, imageguard::decode::DecodeError::Corrupt(_) | imageguard::decode::DecodeError::Truncated), "{error:?}");
+    assert!(matches!(error, imageguard::decode::DecodeError::Corrupt { .. } | imageguard::decode::DecodeError::Truncated), "{error:?}");
     assert!(!message.contains("0x") && !message.to_lowercase().contains("crc"), "{message}");
 }

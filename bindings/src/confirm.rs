@@ -36,7 +36,7 @@ impl PendingConfirmation {
 pub fn platform_answer(platform_lists: Vec<u8>, request: Vec<u8>) -> Result<Vec<u8>, crate::ImageGuardError> {
     crate::guard::call(|| {
         let lists = imageguard::confirm::PlatformLists::from_bytes(&platform_lists)
-            .map_err(|e| crate::ImageGuardError::InvalidArgument(e.to_string()))?;
-        lists.answer_bytes(&request).map_err(|e| crate::ImageGuardError::ConfirmationRejected(e.to_string()))
+            .map_err(crate::ImageGuardError::invalid_argument)?;
+        Ok(lists.answer_bytes(&request)?)
     })
 }

@@ -22,7 +22,7 @@ pub(crate) fn call<T>(f: impl FnOnce() -> Result<T, ImageGuardError>) -> Result<
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic with no message".to_string());
         log::error!(target: "imageguard_ffi", "caught a panic at the FFI boundary");
-        Err(ImageGuardError::Internal(text.chars().take(MAX_PANIC_TEXT).collect()))
+        Err(ImageGuardError::internal(text.chars().take(MAX_PANIC_TEXT).collect::<String>()))
     })
 }
 
@@ -33,11 +33,12 @@ mod tests {
     #[test]
     fn panics_become_internal_errors_and_results_pass_through() {
         assert_eq!(call(|| Ok(7)), Ok(7));
-        assert_eq!(call::<()>(|| Err(ImageGuardError::InvalidArgument("x".into()))), Err(ImageGuardError::InvalidArgument("x".into())));
+        let invalid = || ImageGuardError::InvalidArgument { detail: "x".into() };
+        assert_eq!(call::<()>(|| Err(invalid())), Err(invalid()));
         let err = call::<()>(|| panic!("boom {}", 42)).unwrap_err();
-        assert_eq!(err, ImageGuardError::Internal("boom 42".into()));
+        assert_eq!(err, ImageGuardError::Internal { detail: "internal error in imageguard: boom 42".into() });
         assert!(err.to_string().starts_with("internal error in imageguard: boom 42"));
         let long = call::<()>(|| panic!("{}", "x".repeat(1000))).unwrap_err();
-        assert!(matches!(long, ImageGuardError::Internal(text) if text.len() == MAX_PANIC_TEXT));
+        assert!(matches!(long, ImageGuardError::Internal { detail } if detail.matches('x').count() == MAX_PANIC_TEXT));
     }
 }

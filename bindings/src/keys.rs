@@ -66,7 +66,11 @@ impl DeviceKey {
     ) -> Result<Vec<u8>, ImageGuardError> {
         guard::call(|| {
             let entry = report::MatchedEntry::try_from(entry)?;
-            Ok(self.inner.sign_report(unix_seconds, &bundle_id, &list_id, bundle_sequence, entry, context)?)
+            self.inner.sign_report(unix_seconds, &bundle_id, &list_id, bundle_sequence, entry, context).map_err(|e| match e {
+                // The caller's context is too long: an argument, not a report to reject.
+                report::ReportError::ContextTooLong(_) => ImageGuardError::invalid_argument(e),
+                other => other.into(),
+            })
         })
     }
 }

@@ -30,7 +30,7 @@ pub use confirm::platform_answer;
 pub use confirm::PendingConfirmation;
 #[cfg(feature = "test-hooks")]
 pub use debug::{debug_induce_panic, live_object_count};
-pub use error::ImageGuardError;
+pub use error::{BundleRejectReason, ConfirmationRejectReason, DecodeErrorKind, ImageGuardError, PlatformDecodeReason, ReportRejectReason};
 pub use hashing::{pdq_hash_image, pdq_hash_pixels, PdqRecord, PixelFormat};
 pub use keys::DeviceKey;
 pub use logging::{clear_logger, set_logger, LogLevel, Logger};

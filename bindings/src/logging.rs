@@ -92,9 +92,7 @@ pub fn set_logger(logger: Arc<dyn Logger>, level_filter: LogLevel) -> Result<(),
     guard::call(|| {
         let installed = *INSTALLED.get_or_init(|| log::set_logger(&BRIDGE).is_ok());
         if !installed {
-            return Err(ImageGuardError::Internal(
-                "another `log` implementation is already installed in this process".into(),
-            ));
+            return Err(ImageGuardError::internal("another `log` implementation is already installed in this process"));
         }
         replace_logger(Some(logger));
         log::set_max_level(level_filter.to_filter());

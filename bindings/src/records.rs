@@ -142,18 +142,14 @@ impl TryFrom<MatchedEntry> for report::MatchedEntry {
                 let kind = exact::HashKind::from(kind);
                 let hash = parse_hex(&hash_hex)?;
                 if hash.len() != kind.len() {
-                    return Err(ImageGuardError::InvalidArgument(format!(
-                        "a {} hash is {} bytes; got {}",
-                        kind.name(),
-                        kind.len(),
-                        hash.len()
-                    )));
+                    let (name, len, got) = (kind.name(), kind.len(), hash.len());
+                    return Err(ImageGuardError::invalid_argument(format!("a {name} hash is {len} bytes; got {got}")));
                 }
                 report::MatchedEntry::Exact { kind, hash }
             }
             MatchedEntry::Perceptual { hash_hex, variant, strength } => report::MatchedEntry::Perceptual {
                 hash: PdqHash::from_hex(&hash_hex)
-                    .map_err(|e| ImageGuardError::InvalidArgument(format!("PDQ hash: {e}")))?,
+                    .map_err(|e| ImageGuardError::invalid_argument(format!("PDQ hash: {e}")))?,
                 variant: variant.into(),
                 strength: strength.into(),
             },
@@ -163,7 +159,7 @@ impl TryFrom<MatchedEntry> for report::MatchedEntry {
 
 /// Parses lowercase or uppercase hex with an even number of digits.
 pub(crate) fn parse_hex(text: &str) -> Result<Vec<u8>, ImageGuardError> {
-    imageguard::hex::decode(text).map_err(|e| ImageGuardError::InvalidArgument(format!("not a hex string of whole bytes: {e}")))
+    imageguard::hex::decode(text).map_err(|e| ImageGuardError::invalid_argument(format!("not a hex string of whole bytes: {e}")))
 }
 
 #[cfg(test)]
@@ -187,7 +183,7 @@ mod tests {
         assert_eq!(mirror, MatchedEntry::Exact { kind: HashKind::Md5, hash_hex: "ab".repeat(16) });
         assert_eq!(report::MatchedEntry::try_from(mirror).unwrap(), core);
         let short = MatchedEntry::Exact { kind: HashKind::Sha256, hash_hex: "ab".repeat(16) };
-        assert!(matches!(report::MatchedEntry::try_from(short), Err(ImageGuardError::InvalidArgument(m)) if m.contains("32 bytes")));
+        assert!(matches!(report::MatchedEntry::try_from(short), Err(ImageGuardError::InvalidArgument { detail }) if detail.contains("32 bytes")));
         assert!(parse_hex("abc").is_err());
         assert!(parse_hex("zz").is_err());
         assert!(parse_hex("é").is_err());

@@ -53,13 +53,13 @@ pub struct AppOverrides {
 
 impl From<AppOverrides> for policy::AppOverrides {
     fn from(o: AppOverrides) -> Self {
-        policy::AppOverrides {
-            exact: o.exact.map(Into::into),
-            perceptual_strong: o.perceptual_strong.map(Into::into),
-            perceptual_weak: o.perceptual_weak.map(Into::into),
-            report_threshold: o.report_threshold,
-            allow_report_without_prompt: o.allow_report_without_prompt,
-        }
+        let mut core = policy::AppOverrides::default();
+        core.exact = o.exact.map(Into::into);
+        core.perceptual_strong = o.perceptual_strong.map(Into::into);
+        core.perceptual_weak = o.perceptual_weak.map(Into::into);
+        core.report_threshold = o.report_threshold;
+        core.allow_report_without_prompt = o.allow_report_without_prompt;
+        core
     }
 }
 

@@ -21,20 +21,15 @@ pub struct Scanner {
 
 fn core_config(config: ScannerConfig) -> Result<scanner::ScannerConfig, ImageGuardError> {
     let keys = config.trusted_keys.iter().map(|k| VerifyingKey::from_bytes(k)).collect::<Result<Vec<_>, _>>()?;
-    let trust = TrustConfig::new(keys, config.threshold as usize)
-        .map_err(|e| ImageGuardError::InvalidArgument(e.to_string()))?;
-    Ok(scanner::ScannerConfig {
-        trust,
-        bundle_ids: config.bundle_ids,
-        locale: config.locale,
-        region: config.region,
-        overrides: config.overrides.into(),
-        limits: Default::default(),
-        report_context: config.report_context,
-        trusted_time: config.trusted_time,
-        builtin_prompts_only: config.builtin_prompts_only,
-        allowed_link_hosts: config.allowed_link_hosts,
-    })
+    let trust = TrustConfig::new(keys, config.threshold as usize).map_err(ImageGuardError::invalid_argument)?;
+    let mut core = scanner::ScannerConfig::new(trust, config.bundle_ids, config.locale);
+    core.region = config.region;
+    core.overrides = config.overrides.into();
+    core.report_context = config.report_context;
+    core.trusted_time = config.trusted_time;
+    core.builtin_prompts_only = config.builtin_prompts_only;
+    core.allowed_link_hosts = config.allowed_link_hosts;
+    Ok(core)
 }
 
 #[uniffi::export]

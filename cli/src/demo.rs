@@ -103,10 +103,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     let device_public = VerifyingKey::from_bytes(&device.public_key()).map_err(|e| e.to_string())?;
     let trust = TrustConfig::new(vec![provider.verifying_key()], 1).map_err(|e| e.to_string())?;
     let bundle_id = imageguard::bundle::ParsedBundle::parse(&bundle).map_err(|e| e.to_string())?.header.bundle_id;
-    let config = ScannerConfig {
-        report_context: b"app=imageguard-demo".to_vec(),
-        ..ScannerConfig::new(trust, vec![bundle_id], args.locale.clone())
-    };
+    let mut config = ScannerConfig::new(trust, vec![bundle_id], args.locale.clone());
+    config.report_context = b"app=imageguard-demo".to_vec();
     let scanner = Scanner::new(bundle, config, &[], &[], Some(device)).map_err(|e| e.to_string())?;
     let info = scanner.bundle_info();
     println!("3. Scanning with bundle {} v{} (root {}...):\n", info.bundle_id, info.sequence, &info.root_hex[..16]);

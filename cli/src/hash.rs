@@ -40,11 +40,9 @@ const CHUNK: usize = 256;
 
 pub fn run(args: HashArgs) -> Result<ExitCode, String> {
     let (files, mut failures) = files::collect(&args.paths);
-    let options = HashOptions {
-        exact: if args.legacy { ExactHashRequest::ALL } else { ExactHashRequest::BLAKE3_ONLY },
-        jpeg_fast_path: !args.full_decode,
-        ..HashOptions::default()
-    };
+    let mut options = HashOptions::default();
+    options.exact = if args.legacy { ExactHashRequest::ALL } else { ExactHashRequest::BLAKE3_ONLY };
+    options.jpeg_fast_path = !args.full_decode;
     let progress = files::progress(files.len(), "hashing");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

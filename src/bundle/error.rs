@@ -3,6 +3,7 @@
 use crate::signing::KeyId;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BundleError {
     #[error("not an imageguard bundle (bad magic)")]
     BadMagic,

@@ -57,6 +57,7 @@ impl std::fmt::Debug for ListedEntry {
 
 /// Why a confirmation message or a platform list file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfirmError {
     #[error("the {what} is truncated")]
     Truncated { what: &'static str },

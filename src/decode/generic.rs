@@ -1,7 +1,7 @@
 //! BMP through the `image` crate, with its limits set from ours so that
 //! a bomb header fails before any pixel buffer is allocated.
 
-use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat, PlatformDecodeReason};
+use super::{sample, Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat, PlatformDecodeReason};
 use image::{ImageDecoder, ImageError};
 use std::io::Cursor;
 
@@ -45,25 +45,13 @@ fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDe
     }
 }
 
-/// What a corrupt image's error says: nothing computed from its content.
-const CORRUPT: &str = "the decoder found malformed data";
-
 fn map_error(error: ImageError, limits: &DecodeLimits) -> DecodeError {
     match error {
         ImageError::Limits(_) => DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes },
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
-        ImageError::IoError(io) => DecodeError::Io(io.to_string()),
         ImageError::Unsupported(_) => DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::UnsupportedFeature },
-        ImageError::Decoding(what) => {
-            let text = what.to_string();
-            if text.contains("EOF") || text.contains("end of") || text.contains("truncated") || text.contains("Unexpected end") {
-                DecodeError::Truncated
-            } else {
-                // The decoder's own text can quote values computed from the image (a PNG chunk's CRC,
-                // lengths): never pass it on.
-                DecodeError::Corrupt(CORRUPT.into())
-            }
-        }
-        _ => DecodeError::Corrupt(CORRUPT.into()),
+        // The BMP decoder's own errors never mean truncation (that arrives as UnexpectedEof above), and
+        // their text can quote values read from the image: never passed on, never read.
+        _ => DecodeError::Corrupt { what: Corruption::MalformedData },
     }
 }

@@ -3,7 +3,7 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
-use super::{DecodeError, DecodeLimits, Decoded, ImageFormat};
+use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use gif::{ColorOutput, DecodeOptions, DisposalMethod, MemoryLimit};
 
 pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
@@ -71,6 +71,8 @@ fn map_error(error: gif::DecodingError, limits: &DecodeLimits) -> DecodeError {
         }
         gif::DecodingError::UnexpectedEof => DecodeError::Truncated,
         gif::DecodingError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
-        other => DecodeError::Corrupt(format!("GIF: {other}")),
+        // Decoding reads from memory: any other failure is malformed data. The decoder's own text can
+        // quote values computed from the image (a PNG chunk's CRC, lengths): it is never passed on.
+        _ => DecodeError::Corrupt { what: Corruption::MalformedData },
     }
 }

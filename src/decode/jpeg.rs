@@ -1,6 +1,6 @@
 //! JPEG through `jpeg-decoder`, with DCT-domain scaling so that large photos are never decoded at full size.
 
-use super::{sample, DecodeError, DecodeLimits, Decoded, ImageFormat, JpegPath, PlatformDecodeReason, HASH_SIDE};
+use super::{sample, Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat, JpegPath, PlatformDecodeReason, HASH_SIDE};
 use crate::pdq::luma_from_rgb;
 use jpeg_decoder::{Decoder, PixelFormat, UnsupportedFeature};
 
@@ -99,7 +99,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Res
     }
     // Time: every scan visits every block of its components, even at 1/8 scale and even for a flat image.
     if markers.scan_blocks > limits.max_jpeg_scan_blocks {
-        return Err(DecodeError::JpegWorkLimit { blocks: markers.scan_blocks, max: limits.max_jpeg_scan_blocks });
+        return Err(DecodeError::JpegWorkLimit { max: limits.max_jpeg_scan_blocks });
     }
     // Memory: a progressive decode keeps every coefficient of the full-size image, whatever the output scale.
     limits.check_decoded_bytes(markers.progressive_coefficient_bytes)?;
@@ -119,7 +119,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Res
 /// Decodes a JPEG whose markers passed the checks in [`decode`].
 fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
     let mut decoder = Decoder::new(bytes);
-    decoder.read_info().map_err(|e| map_error(e, limits))?;
+    decoder.read_info().map_err(map_error)?;
     let info = decoder.info().ok_or(DecodeError::Truncated)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width.into(), height.into())?;
@@ -131,17 +131,25 @@ fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result
             // Asking for exactly ceil(side / d) makes the decoder pick the 1/d scale.
             let (w, h) = decoder
                 .scale(width.div_ceil(d) as u16, height.div_ceil(d) as u16)
-                .map_err(|e| map_error(e, limits))?;
+                .map_err(map_error)?;
             (u32::from(w), u32::from(h))
         }
     };
+    // The decoder holds one output-size plane per component: refused here, with a typed error, before
+    // the decoder's own check (same formula) would refuse it with text.
+    let components: u64 = match info.pixel_format {
+        PixelFormat::L8 | PixelFormat::L16 => 1,
+        PixelFormat::RGB24 => 3,
+        PixelFormat::CMYK32 => 4,
+    };
+    limits.check_decoded_bytes(components.saturating_mul(u64::from(out_width)).saturating_mul(u64::from(out_height)))?;
     decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX));
-    let data = decoder.decode().map_err(|e| map_error(e, limits))?;
+    let data = decoder.decode().map_err(map_error)?;
 
     let (w, h) = (out_width as usize, out_height as usize);
     let bpp = info.pixel_format.pixel_bytes();
     if data.len() < w * h * bpp {
-        return Err(DecodeError::Corrupt("the decoder returned fewer pixels than declared".into()));
+        return Err(DecodeError::Corrupt { what: Corruption::MissingPixels });
     }
     let at = |x: usize, y: usize| (y * w + x) * bpp;
     let luma = match info.pixel_format {
@@ -161,21 +169,17 @@ fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result
     Ok(Decoded { luma, alternates: Vec::new(), format: ImageFormat::Jpeg, source_width: width, source_height: height })
 }
 
-fn map_error(error: jpeg_decoder::Error, limits: &DecodeLimits) -> DecodeError {
+fn map_error(error: jpeg_decoder::Error) -> DecodeError {
     match error {
         jpeg_decoder::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
-        jpeg_decoder::Error::Io(io) => DecodeError::Io(io.to_string()),
         jpeg_decoder::Error::Unsupported(
             UnsupportedFeature::ArithmeticEntropyCoding | UnsupportedFeature::Hierarchical,
         ) => DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::JpegCoding },
         jpeg_decoder::Error::Unsupported(_) => {
             DecodeError::NeedsPlatformDecode { reason: PlatformDecodeReason::UnsupportedFeature }
         }
-        jpeg_decoder::Error::Format(text) if text.contains("exceeds maximum allowed size") => {
-            DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes }
-        }
         // The decoder's text can quote values read from the image (markers, lengths): never pass it on.
-        _ => DecodeError::Corrupt("JPEG: the decoder found malformed data".into()),
+        _ => DecodeError::Corrupt { what: Corruption::MalformedData },
     }
 }
 

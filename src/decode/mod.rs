@@ -36,7 +36,7 @@ mod png;
 mod sample;
 mod webp;
 
-pub use error::{DecodeError, PlatformDecodeReason};
+pub use error::{BufferError, Corruption, DecodeError, IoError, PlatformDecodeReason};
 pub use format::ImageFormat;
 pub use pixels::{PixelBuffer, PixelFormat};
 
@@ -53,6 +53,7 @@ pub const HASH_SIDE: usize = 512;
 /// as a bomb. What is bounded is the work itself, whatever the file looks like: the pixels declared, the
 /// bytes of pixel data a decoder produces or holds, and the blocks a progressive JPEG's scans revisit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodeLimits {
     /// Largest encoded input accepted, in bytes.
     pub max_encoded_bytes: u64,
@@ -101,7 +102,7 @@ impl DecodeLimits {
 
     pub(crate) fn check_dimensions(&self, width: u64, height: u64) -> Result<(), DecodeError> {
         if width == 0 || height == 0 {
-            return Err(DecodeError::Corrupt("the image has a zero width or height".into()));
+            return Err(DecodeError::Corrupt { what: Corruption::ZeroSize });
         }
         let pixels = width.saturating_mul(height);
         if pixels > self.max_pixels {
@@ -157,7 +158,7 @@ fn decode_with(bytes: &[u8], limits: &DecodeLimits, jpeg_path: JpegPath) -> Resu
         ImageFormat::WebP => webp::decode(bytes, limits),
         ImageFormat::Bmp => generic::decode(bytes, format, limits),
     })
-    .map_err(|_| DecodeError::Corrupt(format!("the {} decoder failed on malformed data", format.name())))??;
+    .map_err(|_| DecodeError::Corrupt { what: Corruption::DecoderFailed })??;
     Ok(Decoded { format, ..decoded })
 }
 

@@ -1,6 +1,6 @@
 //! Raw pixel buffers handed over by the platform (Android `Bitmap`, iOS `CGImage`), read in place.
 
-use super::{sample, DecodeError};
+use super::{sample, BufferError, DecodeError};
 use crate::pdq::LumaImage;
 
 /// Layout of one pixel in a raw buffer. Alpha is ignored, as the reference ignores it.
@@ -49,30 +49,22 @@ impl<'a> PixelBuffer<'a> {
     /// Checks that the geometry is consistent and that the data covers it (the last row may omit its padding).
     pub fn validate(&self) -> Result<(), DecodeError> {
         if self.width == 0 || self.height == 0 {
-            return Err(DecodeError::BadBuffer(format!("zero size {}x{}", self.width, self.height)));
+            return Err(BufferError::ZeroSize { width: self.width, height: self.height }.into());
         }
         let row_bytes = self
             .width
             .checked_mul(self.format.bytes_per_pixel())
-            .ok_or_else(|| DecodeError::BadBuffer("width overflows".into()))?;
+            .ok_or(BufferError::Overflow)?;
         if self.stride < row_bytes {
-            return Err(DecodeError::BadBuffer(format!(
-                "stride {} is shorter than a row of {} pixels ({row_bytes} bytes)",
-                self.stride, self.width
-            )));
+            return Err(BufferError::StrideTooShort { stride: self.stride, width: self.width, row_bytes }.into());
         }
         let needed = (self.height - 1)
             .checked_mul(self.stride)
             .and_then(|rows| rows.checked_add(row_bytes))
-            .ok_or_else(|| DecodeError::BadBuffer("geometry overflows".into()))?;
+            .ok_or(BufferError::Overflow)?;
         if self.data.len() < needed {
-            return Err(DecodeError::BadBuffer(format!(
-                "{} bytes given, {needed} needed for {}x{} with stride {}",
-                self.data.len(),
-                self.width,
-                self.height,
-                self.stride
-            )));
+            let (given, width, height, stride) = (self.data.len(), self.width, self.height, self.stride);
+            return Err(BufferError::TooShort { given, needed, width, height, stride }.into());
         }
         Ok(())
     }

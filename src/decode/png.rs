@@ -8,7 +8,7 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
-use super::{DecodeError, DecodeLimits, Decoded, ImageFormat};
+use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use png::{BlendOp, ColorType, DisposeOp, Transformations};
 use std::io::Cursor;
 
@@ -143,7 +143,8 @@ fn map_error(error: png::DecodingError, limits: &DecodeLimits) -> DecodeError {
     match error {
         png::DecodingError::LimitsExceeded => DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes },
         png::DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
-        png::DecodingError::IoError(io) => DecodeError::Io(io.to_string()),
-        other => DecodeError::Corrupt(format!("PNG: {other}")),
+        // Decoding reads from memory: any other failure is malformed data. The decoder's own text can
+        // quote values computed from the image (a PNG chunk's CRC, lengths): it is never passed on.
+        _ => DecodeError::Corrupt { what: Corruption::MalformedData },
     }
 }

@@ -4,7 +4,7 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
-use super::{DecodeError, DecodeLimits, Decoded, ImageFormat};
+use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use image_webp::{DecodingError, WebPDecoder};
 use std::io::Cursor;
 
@@ -71,7 +71,8 @@ fn map_error(error: DecodingError, limits: &DecodeLimits) -> DecodeError {
             DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes }
         }
         DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
-        DecodingError::IoError(io) => DecodeError::Io(io.to_string()),
-        other => DecodeError::Corrupt(format!("WebP: {other}")),
+        // Decoding reads from memory: any other failure is malformed data. The decoder's own text can
+        // quote values computed from the image (a PNG chunk's CRC, lengths): it is never passed on.
+        _ => DecodeError::Corrupt { what: Corruption::MalformedData },
     }
 }

@@ -35,6 +35,7 @@ pub enum MatchStrength {
 
 /// Why a filter section could not be built or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FilterError {
     #[error("the filter section is truncated")]
     Truncated,

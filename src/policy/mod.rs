@@ -66,6 +66,7 @@ pub enum MatchClass {
 
 /// Why a policy section or a decision state could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     #[error("the policy data is truncated")]
     Truncated,
@@ -146,6 +147,7 @@ impl Default for Policy {
 
 /// What an app may add to the platform's policy: only stricter settings take effect.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppOverrides {
     /// Actions added to each class (never removed).
     pub exact: Option<Action>,

@@ -64,6 +64,7 @@ pub struct PromptContent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PromptError {
     #[error("the prompt catalog is truncated")]
     Truncated,

@@ -52,6 +52,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     #[error("not an imageguard report (bad magic)")]
     BadMagic,

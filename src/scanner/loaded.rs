@@ -36,33 +36,33 @@ impl LoadedBundle {
             .section_range(SectionKind::ExactFilter)
             .map(|range| ExactFilter::from_bundle(verified.bytes().clone(), range, &salt))
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("exact filter: {e}")))?;
+            .map_err(ScanError::in_section(SectionKind::ExactFilter))?;
         let perceptual = verified
             .section_range(SectionKind::PerceptualFilter)
             .map(|range| PerceptualFilter::from_bundle(verified.bytes().clone(), range, &salt))
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("perceptual filter: {e}")))?;
+            .map_err(ScanError::in_section(SectionKind::PerceptualFilter))?;
         exact.as_ref().map(sanity::check_exact).transpose()?;
         perceptual.as_ref().map(sanity::check_perceptual).transpose()?;
         let negative = verified
             .section(SectionKind::NegativeList)
             .map(NegativeList::from_section_bytes)
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("negative list: {e}")))?
+            .map_err(ScanError::in_section(SectionKind::NegativeList))?
             .unwrap_or_default();
         let policy = verified
             .section(SectionKind::Policy)
             .map(Policy::from_section_bytes)
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("policy: {e}")))?
+            .map_err(ScanError::in_section(SectionKind::Policy))?
             .unwrap_or_default()
             .with_app_overrides(&config.overrides);
         let prompts = match verified.section(SectionKind::Prompts) {
             Some(_) if config.builtin_prompts_only => PromptCatalog::default(),
             Some(bytes) => {
-                let catalog = PromptCatalog::from_section_bytes(bytes).map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?;
+                let catalog = PromptCatalog::from_section_bytes(bytes).map_err(ScanError::in_section(SectionKind::Prompts))?;
                 let hosts = config.allowed_link_hosts.clone().unwrap_or_else(crate::prompts::builtin_link_hosts);
-                catalog.validate(Some(&hosts)).map_err(|e| ScanError::BadBundle(format!("prompts: {e}")))?;
+                catalog.validate(Some(&hosts)).map_err(ScanError::in_section(SectionKind::Prompts))?;
                 catalog
             }
             None => PromptCatalog::default(),
@@ -71,7 +71,7 @@ impl LoadedBundle {
             .section(SectionKind::Commitment)
             .map(Commitment::from_section_bytes)
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("commitment: {e}")))?;
+            .map_err(ScanError::in_section(SectionKind::Commitment))?;
         if commitment.is_none() && (policy.confirm_exact || policy.confirm_perceptual_strong || policy.confirm_perceptual_weak) {
             log::warn!(target: "imageguard", "the policy asks for confirmation but the bundle has no commitment: those hits will not act");
         }
@@ -79,7 +79,7 @@ impl LoadedBundle {
             .section(SectionKind::ReportKey)
             .map(crate::report::parse_report_key_section)
             .transpose()
-            .map_err(|e| ScanError::BadBundle(format!("report key: {e}")))?;
+            .map_err(ScanError::in_section(SectionKind::ReportKey))?;
         let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
         let exact_request =
             ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };

@@ -22,14 +22,17 @@
 mod loaded;
 mod pending;
 
-use crate::bundle::{self, BundleError, StaleReason, TrustConfig, TrustState, VerifiedBundle};
+use crate::bundle::{self, BundleError, SectionKind, StaleReason, TrustConfig, TrustState, VerifiedBundle};
 use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
 use crate::entry_key::entry_key;
 use crate::exact::{ExactHashes, HashKind};
 use crate::hashing::{self, HashOptions};
 use crate::pdq::{Dihedral, PdqFeatures, PdqHash};
 use crate::policy::{self, Action, AppOverrides, DecisionState, MatchClass};
-use crate::report::MAX_CONTEXT_LEN;
+use crate::filter::FilterError;
+use crate::policy::PolicyError;
+use crate::prompts::PromptError;
+use crate::report::{ReportError, MAX_CONTEXT_LEN};
 use crate::prompts::PromptContent;
 use crate::report::{DeviceKey, MatchStrength, MatchedEntry};
 use crate::confirm::{self, Candidate, ConfirmError, ConfirmationRequest};
@@ -50,8 +53,10 @@ struct Hit {
     candidate: Candidate,
 }
 
-/// How a scanner behaves; everything here is the app's choice.
+/// How a scanner behaves; everything here is the app's choice. Made with [`ScannerConfig::new`], then
+/// adjusted field by field (`#[non_exhaustive]`: new fields are not a breaking change).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ScannerConfig {
     /// The list providers the app trusts and how many must sign.
     pub trust: TrustConfig,
@@ -97,6 +102,7 @@ impl ScannerConfig {
 /// A configuration that could only fail later (on a match, or silently): refused when the scanner is
 /// created or a bundle is installed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     #[error("no bundle id is pinned: ScannerConfig::bundle_ids must name the accepted bundle series")]
     NoBundleIds,
@@ -159,27 +165,57 @@ pub struct BundleInfo {
     pub stale: Option<StaleReason>,
 }
 
-/// Why a scan or a bundle operation failed.
+/// Why a scan or a bundle operation failed. Each variant carries the typed cause (its `source`), so that a
+/// caller tells the cases apart by matching, never by reading the text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScanError {
     #[error("the image could not be read: {0}")]
     Image(#[from] DecodeError),
+    /// The bundle or delta itself was refused (signatures, rollback, bundle id, base, format).
     #[error("the bundle was refused: {0}")]
     Bundle(#[from] BundleError),
     #[error("the configuration is invalid: {0}")]
     Config(#[from] ConfigError),
-    #[error("the bundle's content is invalid: {0}")]
-    BadBundle(String),
-    #[error("the saved state is invalid: {0}")]
-    BadState(String),
+    /// A validly signed bundle's section could not be used.
+    #[error("the bundle's {section:?} section is invalid: {source}")]
+    Section { section: SectionKind, source: SectionError },
+    /// The app's saved decision state could not be read.
+    #[error("the saved decision state is invalid: {0}")]
+    DecisionState(#[source] PolicyError),
     #[error("the report could not be made: {0}")]
-    Report(String),
+    Report(#[from] ReportError),
     #[error("the confirmation was refused: {0}")]
     Confirmation(#[from] ConfirmError),
     #[error("the scan was cancelled")]
     Cancelled,
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug in imageguard (a caught panic, a broken invariant): `what` says where.
+    #[error("internal error: {what}")]
+    Internal { what: &'static str },
+}
+
+/// Why a section of a signed bundle could not be used, by section type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SectionError {
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Unreadable, or refused by validation (links, texts, lengths: see [`crate::prompts`]).
+    #[error(transparent)]
+    Prompts(#[from] PromptError),
+    #[error(transparent)]
+    Commitment(#[from] ConfirmError),
+    #[error(transparent)]
+    ReportKey(#[from] ReportError),
+}
+
+impl ScanError {
+    /// For `map_err`: a failure reading `section` of a signed bundle.
+    pub(crate) fn in_section<E: Into<SectionError>>(section: SectionKind) -> impl FnOnce(E) -> ScanError {
+        move |source| ScanError::Section { section, source: source.into() }
+    }
 }
 
 /// Something to scan in a batch.
@@ -214,7 +250,7 @@ fn now_unix() -> u64 {
 /// Runs `f`, turning a panic into [`ScanError::Internal`]: panics never reach the app.
 fn guarded<T>(f: impl FnOnce() -> Result<T, ScanError>) -> Result<T, ScanError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(ScanError::Internal("an unexpected failure inside imageguard".into())))
+        .unwrap_or_else(|_| Err(ScanError::Internal { what: "an unexpected failure inside imageguard (a caught panic)" }))
 }
 
 impl Scanner {
@@ -245,7 +281,7 @@ impl Scanner {
             let decisions = if decision_state.is_empty() {
                 DecisionState::new()
             } else {
-                DecisionState::from_bytes(decision_state).map_err(|e| ScanError::BadState(e.to_string()))?
+                DecisionState::from_bytes(decision_state).map_err(ScanError::DecisionState)?
             };
             if config.bundle_ids.is_empty() {
                 return Err(ConfigError::NoBundleIds.into());
@@ -529,7 +565,7 @@ impl Scanner {
 
     /// A confirmation request for `hits` (all of which need one), and the handle that will check the answer.
     fn pending(&self, bundle: &Arc<LoadedBundle>, hits: Vec<Hit>, now: u64) -> Result<ScanOutcome, ScanError> {
-        let commitment = bundle.commitment.ok_or_else(|| ScanError::Internal("confirmation without a commitment".into()))?;
+        let commitment = bundle.commitment.ok_or(ScanError::Internal { what: "confirmation without a commitment" })?;
         let header = bundle.verified.header();
         let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
         let request = ConfirmationRequest::new(&header.bundle_id, header.sequence, buckets)?;
@@ -582,7 +618,7 @@ impl Scanner {
             let key = entry_key(&bundle.verified.header().salt, listed.kind, &listed.hash);
             let (kind, entry) = match (kind, confirmed.variant) {
                 (MatchKind::Perceptual { strength, .. }, Some(variant)) => {
-                    let hash = crate::pdq::PdqHash(listed.hash.as_slice().try_into().map_err(|_| ScanError::Internal("listed PDQ hash length".into()))?);
+                    let hash = crate::pdq::PdqHash(listed.hash.as_slice().try_into().map_err(|_| ScanError::Internal { what: "listed PDQ hash length" })?);
                     (MatchKind::Perceptual { variant, strength }, MatchedEntry::Perceptual { hash, variant, strength })
                 }
                 _ => (kind, MatchedEntry::Exact { kind: listed.kind, hash: listed.hash.clone() }),
@@ -614,11 +650,10 @@ impl Scanner {
             let report = match (&self.device_key, decision.report) {
                 (Some(device_key), true) => {
                     let signed = device_key
-                        .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)
-                        .map_err(|e| ScanError::Report(e.to_string()))?;
+                        .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)?;
                     // Sealed to the platform and padded to one size when the bundle names a report key.
                     Some(match &bundle.report_key {
-                        Some(key) => crate::report::seal_report(&signed, key).map_err(|e| ScanError::Report(e.to_string()))?,
+                        Some(key) => crate::report::seal_report(&signed, key)?,
                         None => signed,
                     })
                 }
@@ -744,7 +779,7 @@ mod tests {
         let result = scanner.scan_pixels_at(&pixels, NOW);
         INDUCE_PANIC.with(|flag| flag.set(false));
         match result {
-            Err(ScanError::Internal(message)) => assert!(!message.is_empty()),
+            Err(ScanError::Internal { what }) => assert!(what.contains("panic"), "{what}"),
             other => panic!("expected an internal error, got {other:?}"),
         }
         assert_eq!(scanner.scan_pixels_at(&pixels, NOW).unwrap(), ScanOutcome::NoMatch);

@@ -162,7 +162,7 @@ pub fn delta(data: &[u8]) {
 pub fn lists(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
-    let kind = HashKind::ALL[usize::from(mode % 5)];
+    let kind = HashKind::ALL[usize::from(mode) % HashKind::ALL.len()];
     let column = if mode & 0x80 != 0 { Some("hash") } else { None };
     if let Ok(list) = lists::parse_list(text, kind, column, mode & 0x40 != 0) {
         assert!(list.hashes.iter().all(|h| h.len() == kind.len()), "a parsed hash has the wrong length");

@@ -9,3 +9,10 @@
 
 pub mod fuzzing;
 pub mod synthetic;
+
+/// `value` changed by `change`: a struct-update expression for the core's `#[non_exhaustive]` configs
+/// (`ScannerConfig`, `DecodeLimits`, `AppOverrides`...), which other crates cannot build with a literal.
+pub fn with<T>(mut value: T, change: impl FnOnce(&mut T)) -> T {
+    change(&mut value);
+    value
+}

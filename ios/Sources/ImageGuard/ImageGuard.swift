@@ -11,18 +11,11 @@ extension ImageGuardError {
     /// Any error thrown by the generated bindings, as an `ImageGuardError` (uniffi's own internal errors,
     /// which should never happen, become `.Internal`).
     static func wrap(_ error: any Error) -> ImageGuardError {
-        (error as? ImageGuardError) ?? .Internal(message: String(describing: error))
+        (error as? ImageGuardError) ?? .Internal(detail: "internal error in imageguard: \(error)")
     }
 
-    /// The human-readable message of any case.
-    public var message: String {
-        switch self {
-        case .InvalidArgument(let m), .InvalidKey(let m), .Decode(let m), .NeedsPlatformDecode(let m), .InvalidReport(let m),
-             .ReportRejected(let m), .BundleRejected(let m), .InvalidState(let m), .ConfirmationRejected(let m), .Cancelled(let m),
-             .Internal(let m):
-            return m
-        }
-    }
+    /// The readable sentence of any case (the same as `localizedDescription` and `description`).
+    public var message: String { description }
 }
 
 /// Runs blocking imageguard work on a concurrent queue and resumes the caller with its typed result.
@@ -91,7 +84,7 @@ public final class ImageGuard: Sendable {
         _ pixels: Data, width: Int, height: Int, bytesPerRow: Int, format: PixelFormat
     ) async throws(ImageGuardError) -> ScanOutcome {
         guard let w = UInt32(exactly: width), let h = UInt32(exactly: height), let stride = UInt32(exactly: bytesPerRow) else {
-            throw .InvalidArgument(message: "invalid argument: width, height and bytesPerRow must be within 0...\(UInt32.max)")
+            throw .InvalidArgument(detail: "invalid argument: width, height and bytesPerRow must be within 0...\(UInt32.max)")
         }
         return try await offload { [scanner] in
             try scanner.scanPixels(pixels: pixels, width: w, height: h, stride: stride, format: format)

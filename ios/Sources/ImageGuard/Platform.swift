@@ -25,7 +25,7 @@ extension ImageGuard {
             context.draw(image, in: CGRect(x: 0, y: 0, width: width, height: height))
             return true
         }
-        guard drawn else { throw .InvalidArgument(message: "invalid argument: could not draw the CGImage") }
+        guard drawn else { throw .InvalidArgument(detail: "invalid argument: could not draw the CGImage") }
         return try await scanPixels(pixels, width: width, height: height, bytesPerRow: bytesPerRow, format: .rgba8)
     }
 }
@@ -43,9 +43,9 @@ extension ImageGuard {
     public func scanImageFile(at url: URL) async throws(ImageGuardError) -> ScanOutcome {
         do {
             return try await scanFile(at: url)
-        } catch .NeedsPlatformDecode(let message) {
+        } catch .NeedsPlatformDecode(let reason, let detail) {
             guard let thumbnail = CGImageSourceCreateWithURL(url as CFURL, nil).flatMap({ Self.thumbnail(source: $0) })
-            else { throw .NeedsPlatformDecode(message: message) }
+            else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
             return try await scan(cgImage: thumbnail)
         }
     }
@@ -54,9 +54,9 @@ extension ImageGuard {
     public func scanImageData(_ data: Data) async throws(ImageGuardError) -> ScanOutcome {
         do {
             return try await scan(data)
-        } catch .NeedsPlatformDecode(let message) {
+        } catch .NeedsPlatformDecode(let reason, let detail) {
             guard let thumbnail = CGImageSourceCreateWithData(data as CFData, nil).flatMap({ Self.thumbnail(source: $0) })
-            else { throw .NeedsPlatformDecode(message: message) }
+            else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
             return try await scan(cgImage: thumbnail)
         }
     }
@@ -89,7 +89,7 @@ extension ImageGuard {
     /// Scans a UIImage's pixels (perceptual matching only).
     public func scan(uiImage image: UIImage) async throws(ImageGuardError) -> ScanOutcome {
         guard let cgImage = image.cgImage else {
-            throw .InvalidArgument(message: "invalid argument: the UIImage has no CGImage (CIImage-backed?)")
+            throw .InvalidArgument(detail: "invalid argument: the UIImage has no CGImage (CIImage-backed?)")
         }
         return try await scan(cgImage: cgImage)
     }

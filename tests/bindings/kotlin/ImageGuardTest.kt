@@ -11,6 +11,9 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.runBlocking
 import org.imageguard.ImageGuard
 import org.imageguard.ffi.Action
+import org.imageguard.ffi.BundleRejectReason
+import org.imageguard.ffi.ConfirmationRejectReason
+import org.imageguard.ffi.DecodeErrorKind
 import org.imageguard.ffi.DeviceKey
 import org.imageguard.ffi.HashKind
 import org.imageguard.ffi.ImageGuardException
@@ -19,6 +22,8 @@ import org.imageguard.ffi.MatchKind
 import org.imageguard.ffi.MatchStrength
 import org.imageguard.ffi.MatchedEntry
 import org.imageguard.ffi.PixelFormat
+import org.imageguard.ffi.PlatformDecodeReason
+import org.imageguard.ffi.ReportRejectReason
 import org.imageguard.ffi.ScanOutcome
 import org.imageguard.ffi.ScannerConfig
 import org.imageguard.ffi.StaleReason
@@ -73,8 +78,9 @@ class ImageGuardTest {
             block()
         } catch (e: ImageGuardException) {
             assertTrue("expected ${E::class.simpleName}, got $e", e is E)
-            val message = e.message ?: ""
-            assertTrue("message '$message' should contain '$part'", message.contains(part))
+            // The readable sentence: toString() (the Rust Display text) and the `detail` field of each variant.
+            assertTrue("'$e' should contain '$part'", e.toString().contains(part))
+            assertTrue("message '${e.message}' should contain '$part'", (e.message ?: "").contains(part))
             return e as E
         }
         fail("expected ${E::class.simpleName}")
@@ -104,7 +110,7 @@ class ImageGuardTest {
     @Test
     fun badInputThrowsWithReadableMessages() {
         assertThrowsWithMessage<ImageGuardException.InvalidKey>("PKCS#8") { ImageGuard.importDeviceKey("nope".toByteArray()) }
-        assertThrowsWithMessage<ImageGuardException.InvalidReport>("bad magic") { verifyReport(ByteArray(9).toDirectBuffer(), emptyList()) }
+        assertThrowsWithMessage<ImageGuardException.ReportRejected>("bad magic") { verifyReport(ByteArray(9).toDirectBuffer(), emptyList()) }
         assertThrowsWithMessage<ImageGuardException.InvalidArgument>("stride") {
             pdqHashPixels(ByteBuffer.allocateDirect(100), 10u, 10u, 5u, PixelFormat.RGBA8)
         }
@@ -121,6 +127,71 @@ class ImageGuardTest {
                 runBlocking { guard.scan(heic) }
             }
         }
+    }
+
+    /** Asserts that [block] throws [E], and returns it: tests then check its reason, never its text. */
+    private inline fun <reified E : ImageGuardException> assertThrowsVariant(block: () -> Unit): E {
+        try {
+            block()
+        } catch (e: ImageGuardException) {
+            assertTrue("expected ${E::class.simpleName}, got $e", e is E)
+            return e as E
+        }
+        fail("expected ${E::class.simpleName}")
+        throw AssertionError()
+    }
+
+    @Test
+    fun bundleRejectionsCarryTheirReason() {
+        fun reason(block: () -> Unit) = assertThrowsVariant<ImageGuardException.BundleRejected>(block).reason
+        assertEquals(BundleRejectReason.MALFORMED, reason { open(bundle = "known.jpg") })
+        val stranger = ImageGuard.newDeviceKey().use { it.publicKey() }
+        assertEquals(BundleRejectReason.NOT_ENOUGH_SIGNATURES, reason { open(config = config().copy(trustedKeys = listOf(stranger))) })
+        assertEquals(BundleRejectReason.WRONG_BUNDLE_ID, reason { open(config = config(bundleIds = listOf("acme-csam"))) })
+        open(bundle = "bundle-v2.bin").use { guard ->
+            assertEquals(BundleRejectReason.ROLLBACK, reason { runBlocking { guard.updateBundle(fixture("bundle-v1.bin")) } })
+            assertEquals(BundleRejectReason.WRONG_BASE, reason { runBlocking { guard.applyDelta(fixture("delta-v1-v2.bin")) } })
+            assertEquals(2uL, guard.bundleInfo.sequence)
+        }
+    }
+
+    @Test
+    fun decodeReportAndConfirmationErrorsCarryTheirReason() {
+        open().use { guard ->
+            val empty = assertThrowsVariant<ImageGuardException.Decode> { runBlocking { guard.scan(ByteArray(0)) } }
+            assertEquals(DecodeErrorKind.EMPTY, empty.kind)
+            val heic = byteArrayOf(0, 0, 0, 0x18) + "ftypheic".toByteArray() + ByteArray(64)
+            val platform = assertThrowsVariant<ImageGuardException.NeedsPlatformDecode> { runBlocking { guard.scan(heic) } }
+            assertEquals(PlatformDecodeReason.HEIF, platform.reason)
+            assertTrue(platform.detail, platform.detail.startsWith("could not decode the image: "))
+            val missing = assertThrowsVariant<ImageGuardException.Io> { runBlocking { guard.scanFile("/nonexistent/image.jpg") } }
+            assertTrue(missing.detail, missing.detail.startsWith("could not read the file: "))
+            val pixels = assertThrowsVariant<ImageGuardException.InvalidArgument> {
+                runBlocking { guard.scanPixels(ByteBuffer.allocateDirect(4), 0, 1, 4) }
+            }
+            assertTrue(pixels.detail, pixels.detail.startsWith("invalid argument: "))
+        }
+        ImageGuard.newDeviceKey().use { key ->
+            val report = key.signReport(0uL, "b", "l", 1uL, entry, ByteBuffer.allocateDirect(0))
+            val stranger = ImageGuard.newDeviceKey().use { it.publicKey() }
+            fun reason(block: () -> Unit) = assertThrowsVariant<ImageGuardException.ReportRejected>(block).reason
+            assertEquals(ReportRejectReason.UNTRUSTED_KEY, reason { verifyReport(report.toDirectBuffer(), listOf(stranger)) })
+            report[30] = (report[30].toInt() xor 1).toByte()
+            assertEquals(ReportRejectReason.BAD_SIGNATURE, reason { verifyReport(report.toDirectBuffer(), listOf(key.publicKey())) })
+            assertEquals(ReportRejectReason.MALFORMED, reason { verifyReport(ByteArray(9).toDirectBuffer(), emptyList()) })
+        }
+        open(bundle = "bundle-confirm.bin", config = config(bundleIds = listOf("fixtures-confirm"))).use { guard ->
+            val first = (runBlocking { guard.scan(fixture("known.jpg")) } as ScanOutcome.NeedsConfirmation).pending
+            val second = (runBlocking { guard.scan(fixture("known.jpg")) } as ScanOutcome.NeedsConfirmation).pending
+            val answer = platformAnswer(fixture("platform-lists.bin"), first.requestBytes())
+            fun reason(block: () -> Unit) = assertThrowsVariant<ImageGuardException.ConfirmationRejected>(block).reason
+            assertEquals(ConfirmationRejectReason.NONCE_MISMATCH, reason { runBlocking { guard.confirm(second, answer) } })
+            assertEquals(ConfirmationRejectReason.MALFORMED, reason { runBlocking { guard.confirm(first, answer.copyOf(10)) } })
+            assertTrue(runBlocking { guard.confirm(first, answer) } is ScanOutcome.Match)
+            assertEquals(ConfirmationRejectReason.ALREADY_USED, reason { runBlocking { guard.confirm(first, answer) } })
+        }
+        val state = assertThrowsVariant<ImageGuardException.InvalidState> { open(trustState = "junk".toByteArray()) }
+        assertTrue(state.detail, state.detail.startsWith("invalid saved state: "))
     }
 
     @Test

@@ -85,12 +85,12 @@ class KeysAndReports(unittest.TestCase):
         tampered[30] ^= 1
         with self.assertRaises(ig.ImageGuardError.ReportRejected) as caught:
             ig.verify_report(bytes(tampered), [key.public_key()])
-        self.assertIn("signature is invalid", str(caught.exception))
+        self.assertIn("signature is invalid", caught.exception.detail)
 
         other = ig.DeviceKey.generate()
         with self.assertRaises(ig.ImageGuardError.ReportRejected) as caught:
             ig.verify_report(report, [other.public_key()])
-        self.assertIn("not trusted", str(caught.exception))
+        self.assertIn("not trusted", caught.exception.detail)
 
     def test_pkcs8_round_trip_keeps_the_key(self):
         key = ig.DeviceKey.generate()
@@ -101,21 +101,22 @@ class KeysAndReports(unittest.TestCase):
     def test_bad_input_raises_with_a_readable_message(self):
         with self.assertRaises(ig.ImageGuardError.InvalidKey) as caught:
             ig.DeviceKey.from_pkcs8(b"not a key")
-        self.assertIn("PKCS#8", str(caught.exception))
-        with self.assertRaises(ig.ImageGuardError.InvalidReport) as caught:
+        self.assertIn("PKCS#8", caught.exception.detail)
+        with self.assertRaises(ig.ImageGuardError.ReportRejected) as caught:
             ig.verify_report(b"garbage", [])
-        self.assertIn("bad magic", str(caught.exception))
+        self.assertEqual(caught.exception.reason, ig.ReportRejectReason.MALFORMED)
+        self.assertIn("bad magic", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.InvalidKey) as caught:
             ig.verify_report(b"IGRP", [b"short"])
-        self.assertIn("32 bytes", str(caught.exception))
+        self.assertIn("32 bytes", caught.exception.detail)
         key = ig.DeviceKey.generate()
         bad_entry = ig.MatchedEntry.EXACT(kind=ig.HashKind.SHA256, hash_hex="abcd")
         with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
             key.sign_report(0, "b", "l", 1, bad_entry, b"")
-        self.assertIn("32 bytes", str(caught.exception))
-        with self.assertRaises(ig.ImageGuardError.InvalidReport) as caught:
+        self.assertIn("32 bytes", caught.exception.detail)
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
             key.sign_report(0, "b", "l", 1, perceptual_entry(), bytes(5000))
-        self.assertIn("context", str(caught.exception))
+        self.assertIn("context", caught.exception.detail)
 
 
 class Hashing(unittest.TestCase):
@@ -135,16 +136,16 @@ class Hashing(unittest.TestCase):
     def test_bad_pixels_and_images_raise(self):
         with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
             ig.pdq_hash_pixels(bytes(10), 64, 48, 64, ig.PixelFormat.GRAY8)
-        self.assertIn("needed", str(caught.exception))
+        self.assertIn("needed", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
             ig.pdq_hash_pixels(bytes(100), 10, 10, 5, ig.PixelFormat.RGBA8)
-        self.assertIn("stride", str(caught.exception))
+        self.assertIn("stride", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.NeedsPlatformDecode) as caught:
             ig.pdq_hash_image(b"definitely not an image")
-        self.assertIn("unsupported image format", str(caught.exception))
+        self.assertIn("unsupported image format", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.NeedsPlatformDecode) as caught:
             ig.pdq_hash_image(b"\0\0\0\x18ftypheic" + bytes(64))
-        self.assertIn("HEIF", str(caught.exception))
+        self.assertIn("HEIF", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.Decode):
             ig.pdq_hash_image(b"")
 
@@ -155,7 +156,7 @@ class Bridge(unittest.TestCase):
         ig.set_logger(recorder, ig.LogLevel.DEBUG)
         try:
             ig.DeviceKey.generate()
-            with self.assertRaises(ig.ImageGuardError.InvalidReport):
+            with self.assertRaises(ig.ImageGuardError.ReportRejected):
                 ig.verify_report(b"garbage", [])
         finally:
             ig.clear_logger()
@@ -169,7 +170,7 @@ class Bridge(unittest.TestCase):
     def test_induced_panic_is_an_internal_error(self):
         with self.assertRaises(ig.ImageGuardError.Internal) as caught:
             ig.debug_induce_panic()
-        self.assertIn("deliberate panic", str(caught.exception))
+        self.assertIn("deliberate panic", caught.exception.detail)
         # The library still works afterwards.
         self.assertEqual(len(ig.DeviceKey.generate().public_key()), 32)
 
@@ -207,6 +208,76 @@ class Bridge(unittest.TestCase):
         gc.collect()
         self.assertEqual(ig.live_object_count(), before)
         self.assertLess(rss_kib() - rss_before, 8 * 1024, "RSS grew by more than 8 MiB over 10k keys")
+
+
+class TypedErrors(unittest.TestCase):
+    """Each ImageGuardError variant an app can meet here, told apart by its type and reason, never by text."""
+
+    def assert_error(self, variant, call, prefix, **fields):
+        with self.assertRaises(variant) as caught:
+            call()
+        for name, value in fields.items():
+            self.assertEqual(getattr(caught.exception, name), value, name)
+        self.assertTrue(caught.exception.detail.startswith(prefix), caught.exception.detail)
+        return caught.exception
+
+    def test_bundle_rejected_reasons(self):
+        R = ig.BundleRejectReason
+        rejected = ig.ImageGuardError.BundleRejected
+        self.assert_error(rejected, lambda: scanner(bundle="known.jpg"), "bundle refused: ", reason=R.MALFORMED)
+        stranger = config(trusted_keys=[ig.DeviceKey.generate().public_key()])
+        self.assert_error(rejected, lambda: ig.Scanner(fixture("bundle-v1.bin"), stranger, b"", b"", ig.DeviceKey.generate()),
+                          "bundle refused: ", reason=R.NOT_ENOUGH_SIGNATURES)
+        self.assert_error(rejected, lambda: scanner(bundle_ids=["acme-csam"]), "bundle refused: ", reason=R.WRONG_BUNDLE_ID)
+        s = scanner(bundle="bundle-v2.bin")
+        self.assert_error(rejected, lambda: s.update_bundle(fixture("bundle-v1.bin")), "bundle refused: ", reason=R.ROLLBACK)
+        self.assert_error(rejected, lambda: s.apply_delta(fixture("delta-v1-v2.bin")), "bundle refused: ", reason=R.WRONG_BASE)
+        self.assertEqual(s.bundle_info().sequence, 2, "a refused update changes nothing")
+
+    def test_decode_kinds_and_platform_reasons(self):
+        self.assert_error(ig.ImageGuardError.Decode, lambda: ig.pdq_hash_image(b""), "could not decode the image: ",
+                          kind=ig.DecodeErrorKind.EMPTY)
+        self.assert_error(ig.ImageGuardError.NeedsPlatformDecode, lambda: ig.pdq_hash_image(b"\0\0\0\x18ftypheic" + bytes(64)),
+                          "could not decode the image: ", reason=ig.PlatformDecodeReason.HEIF)
+        self.assert_error(ig.ImageGuardError.NeedsPlatformDecode, lambda: ig.pdq_hash_image(b"II*\0\x08\0\0\0" + bytes(64)),
+                          "could not decode the image: ", reason=ig.PlatformDecodeReason.TIFF)
+        self.assert_error(ig.ImageGuardError.NeedsPlatformDecode, lambda: ig.pdq_hash_image(b"not an image"),
+                          "could not decode the image: ", reason=ig.PlatformDecodeReason.UNKNOWN_FORMAT)
+
+    def test_report_rejected_reasons(self):
+        key = ig.DeviceKey.generate()
+        report = key.sign_report(0, "b", "l", 1, perceptual_entry(), b"")
+        R = ig.ReportRejectReason
+        tampered = report[:30] + bytes([report[30] ^ 1]) + report[31:]
+        self.assert_error(ig.ImageGuardError.ReportRejected, lambda: ig.verify_report(tampered, [key.public_key()]),
+                          "report rejected: ", reason=R.BAD_SIGNATURE)
+        self.assert_error(ig.ImageGuardError.ReportRejected, lambda: ig.verify_report(report, [ig.DeviceKey.generate().public_key()]),
+                          "report rejected: ", reason=R.UNTRUSTED_KEY)
+        self.assert_error(ig.ImageGuardError.ReportRejected, lambda: ig.verify_report(b"garbage", []),
+                          "report rejected: ", reason=R.MALFORMED)
+
+    def test_confirmation_rejected_reasons(self):
+        s = scanner(bundle="bundle-confirm.bin", bundle_ids=["fixtures-confirm"])
+        lists = fixture("platform-lists.bin")
+        first = s.scan_bytes(fixture("known.jpg")).pending
+        second = s.scan_bytes(fixture("known.jpg")).pending
+        answer = ig.platform_answer(lists, first.request_bytes())
+        R = ig.ConfirmationRejectReason
+        rejected = ig.ImageGuardError.ConfirmationRejected
+        self.assert_error(rejected, lambda: s.confirm(second, answer), "confirmation refused: ", reason=R.NONCE_MISMATCH)
+        self.assert_error(rejected, lambda: s.confirm(first, answer[:10]), "confirmation refused: ", reason=R.MALFORMED)
+        self.assertTrue(s.confirm(first, answer).is_MATCH())
+        self.assert_error(rejected, lambda: s.confirm(first, answer), "confirmation refused: ", reason=R.ALREADY_USED)
+
+    def test_the_other_variants(self):
+        self.assert_error(ig.ImageGuardError.InvalidArgument, lambda: ig.pdq_hash_pixels(bytes(10), 64, 48, 64, ig.PixelFormat.GRAY8),
+                          "invalid argument: ")
+        self.assert_error(ig.ImageGuardError.InvalidKey, lambda: ig.DeviceKey.from_pkcs8(b"not a key"), "invalid key: ")
+        self.assert_error(ig.ImageGuardError.InvalidState, lambda: scanner(trust_state=b"junk"), "invalid saved state: ")
+        self.assert_error(ig.ImageGuardError.Io, lambda: scanner().scan_file("/nonexistent/image.jpg"), "could not read the file: ")
+        self.assert_error(ig.ImageGuardError.Internal, ig.debug_induce_panic, "internal error in imageguard: ")
+        # Every variant is an ImageGuardError: one `except` catches them all.
+        self.assertTrue(issubclass(ig.ImageGuardError.Io, ig.ImageGuardError))
 
 
 class Scanning(unittest.TestCase):
@@ -273,7 +344,7 @@ class Scanning(unittest.TestCase):
         self.assertTrue(s.scan_bytes(fixture("known-v2.jpg")).is_MATCH())
         with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
             s.update_bundle(fixture("bundle-v1.bin"))
-        self.assertIn("rollback", str(caught.exception))
+        self.assertIn("rollback", caught.exception.detail)
         # The saved trust state refuses v1 in a new scanner too.
         with self.assertRaises(ig.ImageGuardError.BundleRejected):
             scanner(trust_state=s.trust_state())
@@ -282,12 +353,12 @@ class Scanning(unittest.TestCase):
     def test_bad_bundles_config_and_images_raise(self):
         with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
             scanner(bundle="known.jpg")
-        self.assertIn("bad magic", str(caught.exception))
+        self.assertIn("bad magic", caught.exception.detail)
         config = ig.ScannerConfig(trusted_keys=[ig.DeviceKey.generate().public_key()], threshold=1, locale="en",
                                   region=None, overrides=ig.AppOverrides(), report_context=b"", bundle_ids=["fixtures"])
         with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
             ig.Scanner(fixture("bundle-v1.bin"), config, b"", b"", None)
-        self.assertIn("signature", str(caught.exception))
+        self.assertIn("signature", caught.exception.detail)
         config.threshold = 2
         with self.assertRaises(ig.ImageGuardError.InvalidArgument):
             ig.Scanner(fixture("bundle-v1.bin"), config, b"", b"", None)
@@ -296,9 +367,9 @@ class Scanning(unittest.TestCase):
         s = scanner()
         with self.assertRaises(ig.ImageGuardError.Decode):
             s.scan_bytes(fixture("known.jpg")[:100])  # cut inside the headers (a cut in the data decodes)
-        with self.assertRaises(ig.ImageGuardError.Decode) as caught:
+        with self.assertRaises(ig.ImageGuardError.Io) as caught:
             s.scan_file("/nonexistent/image.jpg")
-        self.assertIn("could not read the file", str(caught.exception))
+        self.assertIn("could not read the file", caught.exception.detail)
 
     def test_small_order_and_non_canonical_keys_are_refused(self):
         key = ig.DeviceKey.generate()
@@ -312,7 +383,7 @@ class Scanning(unittest.TestCase):
     def test_only_pinned_bundle_ids_are_accepted(self):
         with self.assertRaises(ig.ImageGuardError.BundleRejected) as caught:
             scanner(bundle_ids=["acme-csam"])
-        self.assertIn("bundle id", str(caught.exception))
+        self.assertIn("bundle id", caught.exception.detail)
 
     def test_stale_bundles_keep_scanning_and_say_why(self):
         self.assertIsNone(scanner().bundle_info().stale)
@@ -327,7 +398,7 @@ class Scanning(unittest.TestCase):
     def test_misconfiguration_is_refused_at_creation(self):
         with self.assertRaises(ig.ImageGuardError.InvalidArgument) as caught:
             ig.Scanner(fixture("bundle-v1.bin"), config(), b"", b"", None)
-        self.assertIn("no device key", str(caught.exception))
+        self.assertIn("no device key", caught.exception.detail)
         with self.assertRaises(ig.ImageGuardError.InvalidArgument):
             scanner(report_context=bytes(1025))
 

@@ -33,6 +33,8 @@ func assertThrows(
         XCTAssertTrue(matches(error), "unexpected case: \(error)", file: file, line: line)
         XCTAssertTrue(error.message.contains(part), "'\(error.message)' lacks '\(part)'", file: file, line: line)
         XCTAssertTrue(error.localizedDescription.contains(part), "localizedDescription: \(error.localizedDescription)", file: file, line: line)
+        XCTAssertEqual(error.localizedDescription, error.description, file: file, line: line)
+        XCTAssertEqual("\(error)", error.description, "interpolation gives the sentence, not the case", file: file, line: line)
     } catch {
         XCTFail("not an ImageGuardError: \(error)", file: file, line: line)
     }
@@ -89,7 +91,7 @@ final class ImageGuardTests: XCTestCase {
         await assertThrows("PKCS#8", { if case .InvalidKey = $0 { true } else { false } }) {
             _ = try ImageGuard.importDeviceKey(pkcs8: Data("nope".utf8))
         }
-        await assertThrows("bad magic", { if case .InvalidReport = $0 { true } else { false } }) {
+        await assertThrows("bad magic", { if case .ReportRejected(reason: .malformed, _) = $0 { true } else { false } }) {
             _ = try verifyReport(Data(count: 9), trustedPublicKeys: [])
         }
         await assertThrows("stride", { if case .InvalidArgument = $0 { true } else { false } }) {
@@ -109,6 +111,74 @@ final class ImageGuardTests: XCTestCase {
         await assertThrows("within", { if case .InvalidArgument = $0 { true } else { false } }) {
             _ = try await guardian.scanPixels(Data(), width: -1, height: 1, bytesPerRow: 4, format: .rgba8)
         }
+    }
+
+    /// The error `body` throws (failing the test if it throws none or another type).
+    func thrown(file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> Void) async -> ImageGuardError? {
+        do {
+            try await body()
+            XCTFail("expected an ImageGuardError", file: file, line: line)
+        } catch let error as ImageGuardError {
+            return error
+        } catch {
+            XCTFail("not an ImageGuardError: \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    func testBundleRejectionsCarryTheirReason() async throws {
+        func reason(_ body: () async throws -> Void) async -> BundleRejectReason? {
+            guard case let .BundleRejected(reason, detail) = await thrown(body) else { return nil }
+            XCTAssertTrue(detail.hasPrefix("bundle refused: "), detail)
+            return reason
+        }
+        let malformed = await reason { _ = try await open(bundle: "known.jpg") }
+        XCTAssertEqual(malformed, .malformed)
+        let stranger = try ImageGuard.newDeviceKey().publicKey()
+        var strangers = try config()
+        strangers.trustedKeys = [stranger]
+        let unsigned = await reason {
+            _ = try await ImageGuard(bundle: try fixture("bundle-v1.bin"), config: strangers, deviceKey: try ImageGuard.newDeviceKey())
+        }
+        XCTAssertEqual(unsigned, .notEnoughSignatures)
+        var other = try config()
+        other.bundleIds = ["acme-csam"]
+        let wrongId = await reason {
+            _ = try await ImageGuard(bundle: try fixture("bundle-v1.bin"), config: other, deviceKey: try ImageGuard.newDeviceKey())
+        }
+        XCTAssertEqual(wrongId, .wrongBundleId)
+        let guardian = try await open(bundle: "bundle-v2.bin")
+        let v1 = try fixture("bundle-v1.bin"), delta = try fixture("delta-v1-v2.bin")
+        let rollback = await reason { _ = try await guardian.updateBundle(v1) }
+        XCTAssertEqual(rollback, .rollback)
+        let wrongBase = await reason { _ = try await guardian.applyDelta(delta) }
+        XCTAssertEqual(wrongBase, .wrongBase)
+        XCTAssertEqual(guardian.bundleInfo.sequence, 2)
+    }
+
+    func testDecodeReportAndOtherErrorsCarryTheirReason() async throws {
+        let guardian = try await open()
+        guard case let .NeedsPlatformDecode(platform, _) = await thrown({
+            _ = try await guardian.scan(Data([0, 0, 0, 0x18]) + Data("ftypheic".utf8) + Data(count: 64))
+        }) else { return XCTFail("HEIC needs the platform decoder") }
+        XCTAssertEqual(platform, .heif)
+        guard case let .NeedsPlatformDecode(unknown, _) = await thrown({ _ = try await guardian.scan(Data("not an image".utf8)) })
+        else { return XCTFail("unknown format") }
+        XCTAssertEqual(unknown, .unknownFormat)
+        guard case .Io = await thrown({ _ = try await guardian.scanFile(at: URL(fileURLWithPath: "/nonexistent/image.jpg")) })
+        else { return XCTFail("a missing file is .Io") }
+        guard case .InvalidState = await thrown({ _ = try await open(trustState: Data("junk".utf8)) })
+        else { return XCTFail("junk trust state is .InvalidState") }
+
+        let key = try ImageGuard.newDeviceKey()
+        var report = try key.signReport(unixSeconds: 0, bundleId: "b", listId: "l", bundleSequence: 1, entry: entry, context: Data())
+        let stranger = try ImageGuard.newDeviceKey().publicKey()
+        guard case .ReportRejected(reason: .untrustedKey, _) = await thrown({ _ = try verifyReport(report, trustedPublicKeys: [stranger]) })
+        else { return XCTFail("untrusted key") }
+        report[30] ^= 1
+        let tampered = report
+        guard case .ReportRejected(reason: .badSignature, _) = await thrown({ _ = try verifyReport(tampered, trustedPublicKeys: [key.publicKey()]) })
+        else { return XCTFail("bad signature") }
     }
 
     func testKnownImagePromptsAndReportsUnrelatedDoesNot() async throws {

@@ -18,8 +18,9 @@ import org.imageguard.ffi.ScannerConfig
  *
  * Scanning decodes and hashes images, which is CPU work: every suspending call runs on
  * [Dispatchers.Default], so it is safe to call from the main thread. Nothing here touches the network;
- * the app downloads bundle updates and sends reports itself. Errors are `ImageGuardException` subclasses
- * whose `message` says what went wrong.
+ * the app downloads bundle updates and sends reports itself. Every failure is an `ImageGuardException`
+ * subclass: decide by the subclass and its `reason`/`kind`; its `detail` (and `toString()`) is the readable
+ * sentence (docs/android.md, "Errors").
  *
  * The native scanner is freed by [close] (or `use { }`); a forgotten instance is freed when collected.
  * The state blobs ([trustState], [decisionState]) and [bundleBytes] are what the app persists.
@@ -82,7 +83,7 @@ class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseab
         rowBytes: Int,
         format: PixelFormat = PixelFormat.RGBA8,
     ): ScanOutcome {
-        require(width > 0 && height > 0 && rowBytes > 0) { "width, height and rowBytes must be positive" }
+        requireArgument(width > 0 && height > 0 && rowBytes > 0) { "width, height and rowBytes must be positive" }
         return withContext(Dispatchers.Default) {
             scanner.scanPixels(pixels.forFfi(), width.toUInt(), height.toUInt(), rowBytes.toUInt(), format)
         }

@@ -15,6 +15,8 @@ import java.nio.ByteBuffer
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.imageguard.ImageGuard
+import org.imageguard.readingFiles
+import org.imageguard.ffi.DecodeErrorKind
 import org.imageguard.ffi.ImageGuardException
 import org.imageguard.ffi.ScanOutcome
 
@@ -36,13 +38,13 @@ private const val MIN_SHORT_SIDE = 512
  */
 suspend fun ImageGuard.scanUri(context: Context, uri: Uri): ScanOutcome {
     val resolver = context.contentResolver
-    val bytes = withContext(Dispatchers.IO) { resolver.readLimited(uri) }
+    val bytes = withContext(Dispatchers.IO) { readingFiles("cannot read $uri") { resolver.readLimited(uri) } }
     return scanWithFallback(bytes) { resolver.openInputStream(uri) ?: throw IOException("cannot open $uri") }
 }
 
 /** Like [scanUri], for a file path. */
 suspend fun ImageGuard.scanImageFile(file: File): ScanOutcome {
-    val bytes = withContext(Dispatchers.IO) { FileInputStream(file).use { it.readDirect(file.length()) } }
+    val bytes = withContext(Dispatchers.IO) { readingFiles("cannot read $file") { FileInputStream(file).use { it.readDirect(file.length()) } } }
     return scanWithFallback(bytes) { FileInputStream(file) }
 }
 
@@ -63,7 +65,16 @@ private suspend fun ImageGuard.scanWithFallback(bytes: ByteBuffer, open: () -> I
 
 /** The platform fallback: BitmapFactory's pixels, scanned perceptually; [cause] again if it cannot decode. */
 private suspend fun ImageGuard.scanDecoded(cause: ImageGuardException, open: () -> InputStream): ScanOutcome {
-    val bitmap = withContext(Dispatchers.IO) { decodeSampled(open) } ?: throw cause
+    // A file that cannot be reopened for the platform decoder fails like one it cannot decode: closed.
+    val bitmap = withContext(Dispatchers.IO) {
+        try {
+            decodeSampled(open)
+        } catch (e: IOException) {
+            null
+        } catch (e: SecurityException) {
+            null
+        }
+    } ?: throw cause
     return try {
         scanBitmap(bitmap)
     } finally {
@@ -98,7 +109,7 @@ private fun ContentResolver.readLimited(uri: Uri): ByteBuffer {
 
 /** Reads a whole stream into a direct buffer (zero-copy into Rust), refusing more than [MAX_FILE_BYTES]. */
 private fun InputStream.readDirect(knownLength: Long): ByteBuffer {
-    if (knownLength > MAX_FILE_BYTES) throw IOException("the file is $knownLength bytes, over the $MAX_FILE_BYTES byte limit")
+    if (knownLength > MAX_FILE_BYTES) throw tooLarge("the file is $knownLength bytes, over the $MAX_FILE_BYTES byte limit")
     if (this is FileInputStream && knownLength >= 0) {
         val buffer = ByteBuffer.allocateDirect(knownLength.toInt())
         while (buffer.hasRemaining() && channel.read(buffer) >= 0) Unit
@@ -106,12 +117,14 @@ private fun InputStream.readDirect(knownLength: Long): ByteBuffer {
         return buffer
     }
     val bytes = readNBytesCompat(MAX_FILE_BYTES + 1)
-    if (bytes.size > MAX_FILE_BYTES) throw IOException("the file is over the $MAX_FILE_BYTES byte limit")
+    if (bytes.size > MAX_FILE_BYTES) throw tooLarge("the file is over the $MAX_FILE_BYTES byte limit")
     return ByteBuffer.allocateDirect(bytes.size).apply {
         put(bytes)
         flip()
     }
 }
+
+private fun tooLarge(why: String) = ImageGuardException.Decode(DecodeErrorKind.INPUT_TOO_LARGE, "could not decode the image: $why")
 
 private fun InputStream.readNBytesCompat(limit: Long): ByteArray {
     val out = java.io.ByteArrayOutputStream()

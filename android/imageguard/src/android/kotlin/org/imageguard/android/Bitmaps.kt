@@ -5,6 +5,7 @@ import java.nio.ByteBuffer
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.imageguard.ImageGuard
+import org.imageguard.ffi.ImageGuardException
 import org.imageguard.ffi.PixelFormat
 import org.imageguard.ffi.ScanOutcome
 
@@ -25,7 +26,7 @@ internal class RgbaPixels(val buffer: ByteBuffer, val width: Int, val height: In
 
 internal fun Bitmap.toRgbaPixels(): RgbaPixels {
     val source = if (config == Bitmap.Config.ARGB_8888) this else copy(Bitmap.Config.ARGB_8888, false)
-    requireNotNull(source) { "the bitmap (config $config) could not be converted to ARGB_8888" }
+        ?: throw ImageGuardException.InvalidArgument("invalid argument: the bitmap (config $config) could not be converted to ARGB_8888")
     try {
         val buffer = ByteBuffer.allocateDirect(source.rowBytes * source.height)
         source.copyPixelsToBuffer(buffer)
