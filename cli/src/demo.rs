@@ -65,6 +65,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     for file in &known_files {
         spec.pdq.push(hashing::hash_bytes(file, &HashOptions::default()).map_err(|e| e.to_string())?.pdq.hash());
     }
+    let videos = crate::demo_video::prepare(dir.path())?;
+    if let Some((_, listed)) = &videos {
+        spec.pdq.extend(listed);
+    }
     let provider = SigningKey::generate().map_err(|e| e.to_string())?;
     let (unsigned, platform_lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
     let bundle = sign_bundle(&unsigned, &provider).map_err(|e| e.to_string())?;
@@ -165,5 +169,9 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         started.elapsed().as_secs_f64()
     );
     println!("   Nothing about the unrelated images was kept, logged or returned: a non-match carries nothing.");
-    Ok(if false_positives == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let videos_right = match &videos {
+        Some((videos, _)) => crate::demo_video::scan(&scanner, &platform_lists, videos)?,
+        None => true,
+    };
+    Ok(if false_positives == 0 && videos_right { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
