@@ -18,18 +18,18 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("inbox"))?;
     for n in 0..known {
         let listed = dir.join(format!("known/known-{n}.mp4"));
-        video::encode(video::frames(100 + n, seconds, FPS, 480, 270), FPS, 20, &listed)?;
+        video::encode(video::frames(100 + n, seconds, FPS, 512, 288), FPS, 20, &listed)?;
         for edit in Edit::ALL {
             video::edit(&listed, edit, seconds, &dir.join(format!("inbox/known-{n}-{edit:?}.mp4")))?;
         }
         let before = dir.join(format!("before-{n}.mp4"));
         let after = dir.join(format!("after-{n}.mp4"));
-        video::encode(video::frames(200 + n, 2 * seconds, FPS, 480, 270), FPS, 23, &before)?;
-        video::encode(video::frames(300 + n, seconds, FPS, 480, 270), FPS, 23, &after)?;
+        video::encode(video::frames(200 + n, 2 * seconds, FPS, 512, 288), FPS, 23, &before)?;
+        video::encode(video::frames(300 + n, seconds, FPS, 512, 288), FPS, 23, &after)?;
         video::embed(&before, &listed, &after, &dir.join(format!("inbox/known-{n}-Embedded.mp4")))?;
         std::fs::remove_file(before)?;
         std::fs::remove_file(after)?;
-        video::encode(video::frames(400 + n, 3 * seconds, FPS, 480, 270), FPS, 23, &dir.join(format!("inbox/unrelated-{n}.mp4")))?;
+        video::encode(video::frames(400 + n, 3 * seconds, FPS, 512, 288), FPS, 23, &dir.join(format!("inbox/unrelated-{n}.mp4")))?;
         println!("known video {n}: listed, 6 edited copies, 1 unrelated");
     }
     Ok(())

@@ -75,7 +75,7 @@ pub fn parse_cpp(text: &str) -> Result<Vec<VpdqFrame>, VpdqError> {
         if line.is_empty() {
             continue;
         }
-        push_bounded(&mut frames)?;
+        check_room(&frames)?;
         let bad = |reason| VpdqError::BadRecord { record, reason };
         let mut fields = line.split(',');
         let (Some(number), Some(quality), Some(hex), Some(time), None) =
@@ -118,7 +118,7 @@ pub fn parse_pytx(text: &str) -> Result<Vec<VpdqFrame>, VpdqError> {
             Some(end) => return Err(json(end, "escapes and control characters are not allowed in a record")),
             None => return Err(json(bytes.len(), "unterminated string")),
         };
-        push_bounded(&mut frames)?;
+        check_room(&frames)?;
         let record = frames.len() + 1;
         let item = text.get(start..end).ok_or(json(start, "not UTF-8"))?;
         let mut fields = item.split(',');
@@ -151,7 +151,7 @@ fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-fn push_bounded(frames: &mut Vec<VpdqFrame>) -> Result<(), VpdqError> {
+fn check_room(frames: &[VpdqFrame]) -> Result<(), VpdqError> {
     if frames.len() >= MAX_FRAMES {
         return Err(VpdqError::TooManyFrames { max: MAX_FRAMES });
     }
