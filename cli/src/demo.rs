@@ -9,6 +9,9 @@
 //!    confirmation request (bucket ids and a nonce, nothing about the image), checks the answer's Merkle
 //!    proofs against the bundle's signed commitment and decides itself. Only confirmed matches show the
 //!    prompt the app would display and produce a signed report, which the platform then verifies.
+//! 4. With ffmpeg installed, videos too (`demo_video`): a known video's distinct frames are listed with
+//!    the images; an edited copy is scanned frame by frame and confirmed as one match, an unrelated one
+//!    is not.
 
 use crate::scan::describe;
 use clap::Args;
