@@ -17,6 +17,7 @@
 //! - [`wire`]: bounds-checked little-endian reading and writing for every binary format.
 //! - [`scanner`]: the SDK's main job: hash, match, confirm, decide, and return a prompt and/or a signed report.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
+//! - [`video`]: vPDQ-compatible video matching: hash files, frame hashing, the device's video session.
 
 pub mod bundle;
 pub mod confirm;
@@ -33,4 +34,5 @@ pub mod prompts;
 pub mod report;
 pub mod scanner;
 pub mod signing;
+pub mod video;
 pub mod wire;

@@ -195,14 +195,39 @@ fn confirmation_is_required_for_every_class_by_default_and_version_1_policies_re
     let custom = Policy { confirm_exact: false, provisional_prompt: true, ..Policy::default() };
     assert_eq!(Policy::from_section_bytes(&custom.to_section_bytes()).unwrap(), custom);
     // A version 1 policy (bundles built before confirmation existed): the same bytes without the
-    // confirmation flags and the stale mode, the last two bytes of version 2.
+    // confirmation flags and the stale mode (version 2's last two bytes) and the video rule (version 3's
+    // last three).
     let mut v1 = default.to_section_bytes();
     v1[0] = 1;
-    v1.truncate(v1.len() - 2);
+    v1.truncate(v1.len() - 5);
     let legacy = Policy::from_section_bytes(&v1).unwrap();
     assert!(!legacy.confirm_exact && !legacy.confirm_perceptual_strong && !legacy.confirm_perceptual_weak);
     let mut unknown_flag = default.to_section_bytes();
-    let flags = unknown_flag.len() - 2;
+    let flags = unknown_flag.len() - 5;
     unknown_flag[flags] |= 0x80;
     assert!(Policy::from_section_bytes(&unknown_flag).is_err());
+}
+
+#[test]
+fn the_video_rule_round_trips_and_version_2_policies_get_the_default_rule() {
+    use imageguard::policy::VideoRule;
+    let custom = Policy { video: VideoRule { min_frames: 5, min_fraction_percent: 80 }, ..Policy::default() };
+    let bytes = custom.to_section_bytes();
+    assert_eq!(bytes[0], 3);
+    assert_eq!(Policy::from_section_bytes(&bytes).unwrap(), custom);
+    let mut v2 = bytes.clone();
+    v2[0] = 2;
+    v2.truncate(v2.len() - 3);
+    let read = Policy::from_section_bytes(&v2).unwrap();
+    assert_eq!(read.video, VideoRule::default());
+    assert_eq!(Policy { video: custom.video, ..read }, custom);
+    // Out of range: no frames, more than a request can confirm, over 100%.
+    for (min_frames, min_fraction_percent) in [(0, 0), (17, 0), (3, 101)] {
+        let bad = Policy { video: VideoRule { min_frames, min_fraction_percent }, ..Policy::default() };
+        assert!(Policy::from_section_bytes(&bad.to_section_bytes()).is_err(), "{min_frames} {min_fraction_percent}");
+    }
+    // The rule: K hits, and the fraction of the distinct frames.
+    let rule = VideoRule { min_frames: 3, min_fraction_percent: 80 };
+    assert!(!rule.is_match(2, 2) && rule.is_match(4, 5) && !rule.is_match(3, 5) && rule.is_match(3, 3));
+    assert!(VideoRule::default().is_match(3, 600) && !VideoRule::default().is_match(2, 2));
 }

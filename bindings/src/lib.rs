@@ -24,6 +24,7 @@ mod records;
 mod report;
 mod scan_records;
 mod scanner;
+mod video;
 
 #[cfg(feature = "cli")]
 pub use confirm::platform_answer;
@@ -41,3 +42,4 @@ pub use scan_records::{
     TextDirection,
 };
 pub use scanner::Scanner;
+pub use video::{VideoOutcome, VideoSession};

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 #[derive(Debug, uniffi::Object)]
 pub struct Scanner {
-    inner: scanner::Scanner,
+    pub(crate) inner: scanner::Scanner,
     _live: LiveToken,
 }
 

@@ -9,6 +9,9 @@
 //!    confirmation request (bucket ids and a nonce, nothing about the image), checks the answer's Merkle
 //!    proofs against the bundle's signed commitment and decides itself. Only confirmed matches show the
 //!    prompt the app would display and produce a signed report, which the platform then verifies.
+//! 4. With ffmpeg installed, videos too (`demo_video`): a known video's distinct frames are listed with
+//!    the images; an edited copy is scanned frame by frame and confirmed as one match, an unrelated one
+//!    is not.
 
 use crate::scan::describe;
 use clap::Args;
@@ -64,6 +67,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     spec.exact.push((HashKind::Blake3, known_files.iter().map(|f| exact_hashes(f, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec()).collect()));
     for file in &known_files {
         spec.pdq.push(hashing::hash_bytes(file, &HashOptions::default()).map_err(|e| e.to_string())?.pdq.hash());
+    }
+    let videos = crate::demo_video::prepare(dir.path())?;
+    if let Some((_, listed)) = &videos {
+        spec.pdq.extend(listed);
     }
     let provider = SigningKey::generate().map_err(|e| e.to_string())?;
     let (unsigned, platform_lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
@@ -163,5 +170,9 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         started.elapsed().as_secs_f64()
     );
     println!("   Nothing about the unrelated images was kept, logged or returned: a non-match carries nothing.");
-    Ok(if false_positives == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let videos_right = match &videos {
+        Some((videos, _)) => crate::demo_video::scan(&scanner, &platform_lists, videos)?,
+        None => true,
+    };
+    Ok(if false_positives == 0 && videos_right { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

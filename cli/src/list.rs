@@ -9,7 +9,7 @@ use imageguard::filter::PerceptualParams;
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::{self, BundleSpec};
 use imageguard::pdq::{PdqHash, DEFAULT_MIN_QUALITY};
-use imageguard::policy::{Action, Policy};
+use imageguard::policy::{Action, Policy, VideoRule};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +38,20 @@ pub struct BuildArgs {
     /// Images to add (BLAKE3 of the file, and PDQ when its quality is at least 50).
     #[arg(long)]
     images: Option<PathBuf>,
+    /// vPDQ hash files of known videos (the C++ tool's lines or pytx's JSON list): their distinct frames
+    /// (quality >= 50, near-identical consecutive frames dropped) join the PDQ list.
+    #[arg(long, num_args = 1..)]
+    vpdq: Vec<PathBuf>,
+    /// Videos to hash (one frame per second, through ffmpeg), files or directories: their distinct
+    /// frames join the PDQ list.
+    #[arg(long)]
+    videos: Option<PathBuf>,
+    /// Policy: a video matches when at least this many distinct frames hit (1 to 16).
+    #[arg(long, default_value_t = Policy::default().video.min_frames)]
+    video_min_frames: u16,
+    /// Policy: and at least this percentage of the video's distinct frames (0: none; pytx uses 80).
+    #[arg(long, default_value_t = Policy::default().video.min_fraction_percent)]
+    video_min_fraction: u8,
     /// Read lists as CSV, taking this column (by header name).
     #[arg(long)]
     column: Option<String>,
@@ -204,6 +218,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         confirm_perceptual_strong: !args.no_confirmation,
         confirm_perceptual_weak: !args.no_confirmation,
         provisional_prompt: args.provisional_prompt,
+        video: VideoRule { min_frames: args.video_min_frames, min_fraction_percent: args.video_min_fraction },
         ..Policy::default()
     };
     for (path, kind) in [(&args.md5, HashKind::Md5), (&args.sha1, HashKind::Sha1), (&args.sha256, HashKind::Sha256), (&args.blake3, HashKind::Blake3)] {
@@ -243,6 +258,8 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         }
         spec.exact.push((HashKind::Blake3, blake3));
     }
+    let video_frames = crate::video::listed_frames(&args.vpdq, args.videos.as_deref())?;
+    spec.pdq.extend(video_frames);
     spec.report_key = args.report_key.as_deref().map(crate::keys::read_hex32).transpose()?;
     let (bytes, lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;

@@ -5,11 +5,13 @@ mod bundle;
 mod compare;
 mod confirm;
 mod demo;
+mod demo_video;
 mod files;
 mod hash;
 mod keys;
 mod list;
 mod scan;
+mod video;
 
 use clap::{Parser, Subcommand};
 use imageguard::report::MatchedEntry;
@@ -43,6 +45,8 @@ enum Command {
     /// Verify reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// A video's vPDQ hash (PDQ of one frame per second, through ffmpeg), as the references write it.
+    Vpdq(video::VpdqArgs),
     /// Run the whole flow on generated images, in a temporary directory, with no network.
     Demo(demo::DemoArgs),
 }
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Confirm(args) => confirm::run(args),
         Command::Report(ReportCommand::Verify(args)) => scan::verify_report(args),
+        Command::Vpdq(args) => video::run(args),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -11,7 +11,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Image files or directories (recursively).
+    /// Image or video files, or directories (recursively). Videos (by extension: mp4, mov, mkv, webm...)
+    /// are decoded with ffmpeg at one frame per second and get one outcome each.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     #[arg(long)]
@@ -71,7 +72,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
     let outcomes: Vec<_> = paths
         .par_iter()
         .map(|path| {
-            let outcome = scanner.scan_file(path);
+            let outcome = if crate::video::is_video(path) {
+                crate::video::scan_video(&scanner, path).map(|video| video.outcome)
+            } else {
+                scanner.scan_file(path).map_err(|e| e.to_string())
+            };
             progress.inc(1);
             outcome
         })
@@ -85,7 +90,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, String> {
             (Ok(ScanOutcome::NeedsConfirmation(pending)), Some(lists)) => lists
                 .answer_bytes(pending.request_bytes())
                 .map_err(imageguard::scanner::ScanError::Confirmation)
-                .and_then(|response| scanner.confirm(&pending, &response)),
+                .and_then(|response| scanner.confirm(&pending, &response))
+                .map_err(|e| e.to_string()),
             (other, _) => other,
         };
         match outcome {

@@ -46,6 +46,19 @@ impl<'a> PixelBuffer<'a> {
         self.height
     }
 
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    pub fn format(&self) -> PixelFormat {
+        self.format
+    }
+
+    /// The bytes as given (check [`PixelBuffer::validate`] before indexing rows).
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// Checks that the geometry is consistent and that the data covers it (the last row may omit its padding).
     pub fn validate(&self) -> Result<(), DecodeError> {
         if self.width == 0 || self.height == 0 {

@@ -19,8 +19,9 @@
 // Untrusted input flows through here: no panicking shortcuts outside tests (checked by clippy in CI).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-mod loaded;
+pub(crate) mod loaded;
 mod pending;
+mod video;
 
 use crate::bundle::{self, BundleError, SectionKind, StaleReason, TrustConfig, TrustState, VerifiedBundle};
 use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
@@ -44,13 +45,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 /// A filter hit, before the policy or confirmation.
-struct Hit {
-    kind: MatchKind,
-    class: MatchClass,
+pub(crate) struct Hit {
+    pub(crate) kind: MatchKind,
+    pub(crate) class: MatchClass,
     /// The entry key caps count by (for unconfirmed classes: the key that hit).
-    key: u64,
-    entry: MatchedEntry,
-    candidate: Candidate,
+    pub(crate) key: u64,
+    pub(crate) entry: MatchedEntry,
+    pub(crate) candidate: Candidate,
 }
 
 /// How a scanner behaves; everything here is the app's choice. Made with [`ScannerConfig::new`], then
@@ -490,81 +491,102 @@ impl Scanner {
     ) -> Result<ScanOutcome, ScanError> {
         #[cfg(test)]
         tests::maybe_induced_panic();
-        let salt = bundle.verified.header().salt;
         // Expiry is judged at every scan: a stale bundle keeps matching, as its policy says.
         let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
         let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
-        // Without features (an image the core could not decode) only the file's exact hashes are checked.
-        let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
-        let dihedral: Vec<PdqHash> = features.map(|f| f.dihedral_hashes().to_vec()).unwrap_or_default();
-
-        // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
-        let negative = &bundle.negative;
-        if !negative.is_empty()
-            && (exact.into_iter().flat_map(ExactHashes::iter).any(|(kind, hash)| negative.suppresses_key(entry_key(&salt, kind, hash)))
-                || negative.suppresses_pdq(&dihedral))
-        {
-            return Ok(ScanOutcome::NoMatch);
-        }
-
-        // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches. A class the
-        // policy ignores (by default, weak perceptual hits without confirmation) is not looked for and is
-        // not a match: nothing is returned, logged or recorded about it.
-        let confirmable = bundle.commitment.is_some();
-        let acted_on = |class| {
-            let confirmed_first = policy.requires_confirmation(class);
-            policy.action(class) != Action::None
-                && (if confirmed_first { confirmable } else { class != MatchClass::PerceptualWeak })
-        };
-        let mut hits: Vec<Hit> = Vec::new();
-        if let Some(filter) = bundle.exact.as_ref().filter(|_| acted_on(MatchClass::Exact)) {
-            let file_hashes = exact.into_iter().flat_map(ExactHashes::iter);
-            let pdq_hashes = dihedral.iter().filter(|_| quality_ok).map(|h| (HashKind::PdqExact, &h.0[..]));
-            hits.extend(file_hashes.chain(pdq_hashes).filter(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
-                let key = entry_key(&salt, kind, hash);
-                Hit {
-                    kind: MatchKind::Exact { algorithm: kind },
-                    class: MatchClass::Exact,
-                    key,
-                    entry: MatchedEntry::Exact { kind, hash: hash.to_vec() },
-                    candidate: Candidate::Exact { kind, hash: hash.to_vec(), key },
-                }
-            }));
-        }
-        // Without confirmation an exact hit settles it; with it, a perceptual hit is a second candidate
-        // (so that a crafted exact collision cannot hide a real near match).
-        let needs_perceptual = hits.iter().all(|hit| policy.requires_confirmation(hit.class));
-        if needs_perceptual && quality_ok {
-            if let Some((hit, features)) =
-                bundle.perceptual.as_ref().zip(features).and_then(|(filter, features)| Some((filter.query(features)?, features)))
-            {
-                let class = match hit.strength {
-                    MatchStrength::Strong => MatchClass::PerceptualStrong,
-                    MatchStrength::Weak => MatchClass::PerceptualWeak,
-                };
-                if acted_on(class) {
-                    let keys = hit.hit_keys.iter().take(usize::from(hit.bands_hit)).copied().collect();
-                    hits.push(Hit {
-                        kind: MatchKind::Perceptual { variant: hit.variant, strength: hit.strength },
-                        class,
-                        key: hit.entry_key,
-                        entry: MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength },
-                        candidate: Candidate::Perceptual { hashes: Box::new(features.dihedral_hashes()), keys },
-                    });
-                }
-            }
-        }
+        let mut hits = find_hits(bundle, policy, features, exact);
         if let Some(hit) = hits.iter().position(|hit| !policy.requires_confirmation(hit.class)).map(|i| hits.swap_remove(i)) {
             return self.act(bundle, hit.kind, hit.class, hit.key, hit.entry, now);
         }
         if hits.is_empty() {
             return Ok(ScanOutcome::NoMatch);
         }
-        self.pending(bundle, hits, now)
+        self.pending(bundle, hits, now, None)
+    }
+}
+
+/// The filter hits of one picture under `policy`, exact ones first; empty when nothing the policy acts
+/// on hit, or the negative list suppresses the picture. Also how video frames are probed.
+pub(crate) fn find_hits(
+    bundle: &LoadedBundle,
+    policy: &policy::Policy,
+    features: Option<&PdqFeatures>,
+    exact: Option<&ExactHashes>,
+) -> Vec<Hit> {
+    let salt = bundle.verified.header().salt;
+    // Without features (an image the core could not decode) only the file's exact hashes are checked.
+    let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
+    let dihedral: Vec<PdqHash> = features.map(|f| f.dihedral_hashes().to_vec()).unwrap_or_default();
+
+    // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
+    let negative = &bundle.negative;
+    if !negative.is_empty()
+        && (exact.into_iter().flat_map(ExactHashes::iter).any(|(kind, hash)| negative.suppresses_key(entry_key(&salt, kind, hash)))
+            || negative.suppresses_pdq(&dihedral))
+    {
+        return Vec::new();
     }
 
-    /// A confirmation request for `hits` (all of which need one), and the handle that will check the answer.
-    fn pending(&self, bundle: &Arc<LoadedBundle>, hits: Vec<Hit>, now: u64) -> Result<ScanOutcome, ScanError> {
+    // Exact first: file hashes, then the image's exact PDQ hashes; then near PDQ matches. A class the
+    // policy ignores (by default, weak perceptual hits without confirmation) is not looked for and is
+    // not a match: nothing is returned, logged or recorded about it.
+    let confirmable = bundle.commitment.is_some();
+    let acted_on = |class| {
+        let confirmed_first = policy.requires_confirmation(class);
+        policy.action(class) != Action::None
+            && (if confirmed_first { confirmable } else { class != MatchClass::PerceptualWeak })
+    };
+    let mut hits: Vec<Hit> = Vec::new();
+    if let Some(filter) = bundle.exact.as_ref().filter(|_| acted_on(MatchClass::Exact)) {
+        let file_hashes = exact.into_iter().flat_map(ExactHashes::iter);
+        let pdq_hashes = dihedral.iter().filter(|_| quality_ok).map(|h| (HashKind::PdqExact, &h.0[..]));
+        hits.extend(file_hashes.chain(pdq_hashes).filter(|(kind, hash)| filter.contains(*kind, hash)).map(|(kind, hash)| {
+            let key = entry_key(&salt, kind, hash);
+            Hit {
+                kind: MatchKind::Exact { algorithm: kind },
+                class: MatchClass::Exact,
+                key,
+                entry: MatchedEntry::Exact { kind, hash: hash.to_vec() },
+                candidate: Candidate::Exact { kind, hash: hash.to_vec(), key },
+            }
+        }));
+    }
+    // Without confirmation an exact hit settles it; with it, a perceptual hit is a second candidate
+    // (so that a crafted exact collision cannot hide a real near match).
+    let needs_perceptual = hits.iter().all(|hit| policy.requires_confirmation(hit.class));
+    if needs_perceptual && quality_ok {
+        if let Some((hit, features)) =
+            bundle.perceptual.as_ref().zip(features).and_then(|(filter, features)| Some((filter.query(features)?, features)))
+        {
+            let class = match hit.strength {
+                MatchStrength::Strong => MatchClass::PerceptualStrong,
+                MatchStrength::Weak => MatchClass::PerceptualWeak,
+            };
+            if acted_on(class) {
+                let keys = hit.hit_keys.iter().take(usize::from(hit.bands_hit)).copied().collect();
+                hits.push(Hit {
+                    kind: MatchKind::Perceptual { variant: hit.variant, strength: hit.strength },
+                    class,
+                    key: hit.entry_key,
+                    entry: MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength },
+                    candidate: Candidate::Perceptual { hashes: Box::new(features.dihedral_hashes()), keys },
+                });
+            }
+        }
+    }
+    hits
+}
+
+impl Scanner {
+    /// A confirmation request for `hits` (all of which need one), and the handle that will check the
+    /// answer. For a video, `video` says how many confirmed frames make a match.
+    fn pending(
+        &self,
+        bundle: &Arc<LoadedBundle>,
+        hits: Vec<Hit>,
+        now: u64,
+        video: Option<pending::VideoConfirmation>,
+    ) -> Result<ScanOutcome, ScanError> {
         let commitment = bundle.commitment.ok_or(ScanError::Internal { what: "confirmation without a commitment" })?;
         let header = bundle.verified.header();
         let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
@@ -586,6 +608,7 @@ impl Scanner {
             candidates: hits.into_iter().map(|hit| (hit.kind, hit.class, hit.candidate)).collect(),
             provisional_prompt,
             used: Arc::new(AtomicBool::new(false)),
+            video,
         })))
     }
 
@@ -610,6 +633,10 @@ impl Scanner {
                 .candidates
                 .iter()
                 .find_map(|(kind, class, candidate)| Some((*kind, *class, confirm::confirm_candidate(candidate, &entries)?)));
+            // A video needs enough distinct listed frames confirmed, not one.
+            if pending.video.is_some_and(|video| !video.is_confirmed(&pending.candidates, &entries)) {
+                return Ok(ScanOutcome::NoMatch);
+            }
             let Some((kind, class, confirmed)) = confirmed else {
                 return Ok(ScanOutcome::NoMatch);
             };

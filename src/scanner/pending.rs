@@ -9,8 +9,8 @@
 
 use super::loaded::LoadedBundle;
 use super::MatchKind;
-use crate::confirm::{Candidate, ConfirmationRequest};
-use crate::policy::MatchClass;
+use crate::confirm::{confirm_candidate, Candidate, ConfirmationRequest, ListedEntry};
+use crate::policy::{MatchClass, VideoRule};
 use crate::prompts::PromptContent;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -26,6 +26,34 @@ pub struct PendingConfirmation {
     pub(super) provisional_prompt: Option<PromptContent>,
     /// Set once a verified answer was applied: a handle confirms at most once.
     pub(super) used: Arc<AtomicBool>,
+    /// For a video: the candidates are its frame hits, and one confirmed frame is not enough.
+    pub(super) video: Option<VideoConfirmation>,
+}
+
+/// What confirming a video's frame hits must show: counts only, nothing about frames that did not hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VideoConfirmation {
+    pub(crate) rule: VideoRule,
+    /// The video's distinct frames (the fraction's denominator).
+    pub(crate) distinct_frames: u32,
+    /// The distinct frames that hit the filter (the request carries at most 16 of them).
+    pub(crate) frame_hits: u32,
+}
+
+impl VideoConfirmation {
+    /// Whether enough *distinct listed* frames confirm: at least the rule's minimum among the frames
+    /// sent, and the fraction, counting frames beyond the request's in the proportion of those sent
+    /// that confirmed.
+    pub(crate) fn is_confirmed(&self, candidates: &[(MatchKind, MatchClass, Candidate)], entries: &[ListedEntry]) -> bool {
+        let mut listed: Vec<ListedEntry> =
+            candidates.iter().filter_map(|(_, _, candidate)| confirm_candidate(candidate, entries)).map(|c| c.entry).collect();
+        listed.sort_unstable();
+        listed.dedup();
+        let confirmed = u32::try_from(listed.len()).unwrap_or(u32::MAX);
+        let sent = u64::try_from(candidates.len()).unwrap_or(u64::MAX).max(1);
+        let estimated = u32::try_from(u64::from(self.frame_hits) * u64::from(confirmed) / sent).unwrap_or(u32::MAX);
+        confirmed >= u32::from(self.rule.min_frames) && self.rule.is_match(estimated.max(confirmed), self.distinct_frames)
+    }
 }
 
 impl PendingConfirmation {
@@ -61,3 +89,44 @@ impl PartialEq for PendingConfirmation {
 }
 
 impl Eq for PendingConfirmation {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exact::HashKind;
+    use crate::filter::MatchStrength;
+    use crate::pdq::{Dihedral, PdqHash};
+
+    fn frame(seed: u8) -> (MatchKind, MatchClass, Candidate) {
+        let hash = PdqHash([seed; 32]);
+        let kind = MatchKind::Perceptual { variant: Dihedral::Original, strength: MatchStrength::Strong };
+        (kind, MatchClass::PerceptualStrong, Candidate::Perceptual { hashes: Box::new([hash; 8]), keys: vec![u64::from(seed)] })
+    }
+
+    fn listed(seed: u8, flipped_bits: usize) -> ListedEntry {
+        let mut hash = PdqHash([seed; 32]);
+        (0..flipped_bits).for_each(|k| hash.flip_bit(k * 3));
+        ListedEntry { kind: HashKind::PdqExact, hash: hash.0.to_vec() }
+    }
+
+    #[test]
+    fn a_video_confirms_with_k_distinct_listed_frames_and_the_fraction() {
+        let frames = [frame(0x11), frame(0x22), frame(0x33), frame(0x44)];
+        let rule = VideoRule { min_frames: 3, min_fraction_percent: 0 };
+        let video = VideoConfirmation { rule, distinct_frames: 50, frame_hits: 4 };
+        // Frames 1 and 2 are near listed frames; frame 4 is 40 bits from its nearest: 2 < 3.
+        let two = [listed(0x11, 5), listed(0x22, 20), listed(0x44, 40)];
+        assert!(!video.is_confirmed(&frames, &two));
+        // Two query frames near the same listed frame count once.
+        let same = [frame(0x11), frame(0x11), frame(0x22)];
+        assert!(!video.is_confirmed(&same, &[listed(0x11, 0), listed(0x22, 0)]));
+        let three = [listed(0x11, 5), listed(0x22, 20), listed(0x44, 31)];
+        assert!(video.is_confirmed(&frames, &three));
+        // The fraction counts frames beyond the request in the proportion confirmed: 40 hits of 50
+        // frames with 3 of 4 sent confirmed is an estimated 30, under 80% of 50.
+        let fraction = VideoConfirmation { rule: VideoRule { min_fraction_percent: 80, ..rule }, distinct_frames: 50, frame_hits: 40 };
+        assert!(!fraction.is_confirmed(&frames, &three));
+        let all = [listed(0x11, 0), listed(0x22, 0), listed(0x33, 0), listed(0x44, 0)];
+        assert!(fraction.is_confirmed(&frames, &all));
+    }
+}

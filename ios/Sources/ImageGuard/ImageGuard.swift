@@ -101,6 +101,10 @@ public final class ImageGuard: Sendable {
         try await offload { [scanner] in try scanner.applyDelta(delta: delta) }
     }
 
+    /// Starts scanning a video with the active bundle: feed decoded frames (about one per second) with
+    /// `addFrame`, then `finish()` for one outcome (see `scanVideo(asset:progress:)` on Apple platforms).
+    public func startVideo() -> VideoSession { VideoSession(scanner: scanner) }
+
     public var bundleInfo: BundleInfo { scanner.bundleInfo() }
     public var bundleBytes: Data { scanner.bundleBytes() }
     public var trustState: Data { scanner.trustState() }

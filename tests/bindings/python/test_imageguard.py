@@ -305,6 +305,23 @@ class Scanning(unittest.TestCase):
         self.assertTrue(s.scan_file(os.path.join(FIXTURES, "unrelated.jpg")).is_NO_MATCH())
         self.assertTrue(s.scan_bytes(fixture("known-v2.jpg")).is_NO_MATCH(), "only in v2")
 
+    def test_a_video_session_counts_a_held_frame_once_and_finishes_once(self):
+        s = scanner()
+        session = ig.VideoSession(s)
+        known = fixture("known.rgba")
+        # A listed still held for five seconds (fed at 2 fps: every other frame is skipped) is one
+        # distinct frame, fewer than the policy's 3: the video is no match (the still matches as an image).
+        for i in range(10):
+            session.add_frame(known, 800, 600, 800 * 4, ig.PixelFormat.RGBA8, i * 500)
+        self.assertEqual(session.frames_sampled(), 5)
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument):
+            session.add_frame(known[:100], 800, 600, 800 * 4, ig.PixelFormat.RGBA8, 9000)
+        outcome = session.finish()
+        self.assertEqual((outcome.frames_sampled, outcome.distinct_frames), (5, 1))
+        self.assertTrue(outcome.outcome.is_NO_MATCH(), outcome)
+        with self.assertRaises(ig.ImageGuardError.InvalidArgument):
+            session.finish()  # a session finishes once
+
     def test_confirmation_round_trip_with_the_platform_in_process(self):
         key = ig.DeviceKey.generate()
         s = scanner(key, bundle="bundle-confirm.bin", bundle_ids=["fixtures-confirm"])

@@ -12,6 +12,7 @@ import org.imageguard.ffi.PendingConfirmation
 import org.imageguard.ffi.ScanOutcome
 import org.imageguard.ffi.Scanner
 import org.imageguard.ffi.ScannerConfig
+import org.imageguard.ffi.VideoSession
 
 /**
  * The app's entry point: one instance per app (per bundle), shared by every coroutine and thread.
@@ -106,6 +107,12 @@ class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseab
     suspend fun applyDelta(delta: ByteArray): BundleInfo = withContext(Dispatchers.Default) {
         scanner.applyDelta(delta.toDirectBuffer())
     }
+
+    /**
+     * Starts scanning a video with the active bundle: feed decoded frames (about one per second) with
+     * `addFrame`, then `finish()` for one outcome (see `scanVideoUri` on Android). Close it when done.
+     */
+    fun startVideo(): VideoSession = VideoSession(scanner)
 
     val bundleInfo: BundleInfo get() = scanner.bundleInfo()
 
