@@ -17,6 +17,7 @@
 //! - [`wire`]: bounds-checked little-endian reading and writing for every binary format.
 //! - [`scanner`]: the SDK's main job: hash, match, confirm, decide, and return a prompt and/or a signed report.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
+//! - [`store`]: the SDK's own persistence of bundle, trust and decision state in one directory, crash-safe.
 
 pub mod bundle;
 pub mod confirm;
@@ -33,4 +34,5 @@ pub mod prompts;
 pub mod report;
 pub mod scanner;
 pub mod signing;
+pub mod store;
 pub mod wire;
