@@ -84,6 +84,19 @@ impl Default for DecodeLimits {
 }
 
 impl DecodeLimits {
+    /// For app extensions (a share extension has about 120 MB, a notification service extension about
+    /// 24 MB): 20 MiB files, 50 MP declared, 40 MiB of decoder buffers (a 12 MP 4:2:0 progressive JPEG's
+    /// coefficients need 36 MB; baseline JPEGs decode DCT-scaled in far less), a quarter of the default
+    /// JPEG scan work. Pair it with `max_concurrent_scans = 1`. Peak memory per scan under it: BENCHMARKS.md.
+    pub fn low_memory() -> DecodeLimits {
+        DecodeLimits {
+            max_encoded_bytes: 20 << 20,
+            max_pixels: 50_000_000,
+            max_decoded_bytes: 40 << 20,
+            max_jpeg_scan_blocks: 4_000_000,
+        }
+    }
+
     pub(crate) fn check_encoded_len(&self, len: u64) -> Result<(), DecodeError> {
         if len > self.max_encoded_bytes {
             return Err(DecodeError::InputTooLarge { bytes: len, max: self.max_encoded_bytes });
