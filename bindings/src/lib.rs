@@ -19,11 +19,13 @@ mod error;
 mod guard;
 mod hashing;
 mod keys;
+mod limits;
 mod logging;
 mod records;
 mod report;
 mod scan_records;
 mod scanner;
+mod store;
 
 #[cfg(feature = "cli")]
 pub use confirm::platform_answer;
@@ -33,6 +35,7 @@ pub use debug::{debug_induce_panic, live_object_count};
 pub use error::ImageGuardError;
 pub use hashing::{pdq_hash_image, pdq_hash_pixels, PdqRecord, PixelFormat};
 pub use keys::DeviceKey;
+pub use limits::{default_decode_limits, low_memory_decode_limits, DecodeLimits};
 pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use records::{HashKind, MatchStrength, MatchedEntry, Variant};
 pub use report::{verify_report, ReportRecord};
@@ -41,3 +44,7 @@ pub use scan_records::{
     TextDirection,
 };
 pub use scanner::Scanner;
+#[cfg(feature = "test-hooks")]
+pub use store::{debug_crash_next_save, SaveStep};
+#[cfg(feature = "test-hooks")]
+pub use limits::debug_peak_concurrent_scans;
