@@ -1,7 +1,7 @@
 // The generated Swift bindings and the iOS Swift layer, on Linux, against the real static library.
 import Foundation
 import XCTest
-@testable import ImageGuard
+@testable import ImageGuardKit
 
 let fixtures = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IMAGEGUARD_FIXTURES"] ?? "fixtures")
 
@@ -38,7 +38,7 @@ func assertThrows(
     }
 }
 
-final class Recorder: Logger, @unchecked Sendable {
+final class Recorder: LogSink, @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [(LogLevel, String)] = []
 
