@@ -2,6 +2,11 @@
 import Foundation
 import XCTest
 @testable import ImageGuardKit
+// Raw-module functions the SDK layer does not re-publish (hashing tools, test hooks): scoped imports, so
+// the SDK's own names are not also visible from ImageGuardFFI.
+import func ImageGuardFFI.pdqHashPixels
+import func ImageGuardFFI.liveObjectCount
+import func ImageGuardFFI.debugInducePanic
 
 let fixtures = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IMAGEGUARD_FIXTURES"] ?? "fixtures")
 

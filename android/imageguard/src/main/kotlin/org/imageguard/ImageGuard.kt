@@ -24,7 +24,7 @@ import org.imageguard.ffi.ScannerConfig
  * The native scanner is freed by [close] (or `use { }`); a forgotten instance is freed when collected.
  * The state blobs ([trustState], [decisionState]) and [bundleBytes] are what the app persists.
  */
-class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseable {
+class ImageGuard internal constructor(internal val scanner: Scanner) : AutoCloseable {
 
     companion object {
         /**
