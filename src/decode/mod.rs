@@ -85,9 +85,10 @@ impl Default for DecodeLimits {
 
 impl DecodeLimits {
     /// For app extensions (a share extension has about 120 MB, a notification service extension about
-    /// 24 MB): 20 MiB files, 50 MP declared, 40 MiB of decoder buffers (a 12 MP 4:2:0 progressive JPEG's
-    /// coefficients need 36 MB; baseline JPEGs decode DCT-scaled in far less), a quarter of the default
-    /// JPEG scan work. Pair it with `max_concurrent_scans = 1`. Peak memory per scan under it: BENCHMARKS.md.
+    /// 24 MB): 20 MiB files, 50 MP declared, 40 MiB of decoder buffers, a quarter of the default JPEG scan
+    /// work. Baseline JPEGs decode DCT-scaled (a 12 MP one adds about 5 MiB); a progressive JPEG holds all
+    /// its coefficients (75 MiB measured for a 12 MP one) and is refused under this preset: fail closed.
+    /// Pair it with `max_concurrent_scans = 1`. Measured figures: BENCHMARKS.md (`scripts/bench-memory`).
     pub fn low_memory() -> DecodeLimits {
         DecodeLimits {
             max_encoded_bytes: 20 << 20,
