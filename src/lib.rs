@@ -18,6 +18,7 @@
 //! - [`scanner`]: the SDK's main job: hash, match, confirm, decide, and return a prompt and/or a signed report.
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 //! - [`video`]: vPDQ-compatible video matching: hash files, frame hashing, the device's video session.
+//! - [`store`]: the SDK's own persistence of bundle, trust and decision state in one directory, crash-safe.
 
 pub mod bundle;
 pub mod confirm;
@@ -35,4 +36,5 @@ pub mod report;
 pub mod scanner;
 pub mod signing;
 pub mod video;
+pub mod store;
 pub mod wire;

@@ -1,13 +1,20 @@
 // The imageguard AAR: the Rust library for three ABIs (cargo-ndk), the uniffi-generated Kotlin bindings,
 // the Kotlin facade (src/main/kotlin, also compiled by the JVM tests in scripts/test-bindings) and the
-// Android-only helpers (src/android/kotlin: Bitmap, Uri, Logcat).
+// Android-only helpers (src/android/kotlin: Bitmap, Uri, Logcat), published as
+// org.imageguard:imageguard:<version of bindings/Cargo.toml> with `maven-publish` (see docs/android.md).
 //
 // Needs: the Android NDK (ANDROID_NDK_HOME, r27+), `cargo install cargo-ndk`, and
 // `rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`.
 plugins {
     alias(libs.plugins.android.library)
     alias(libs.plugins.kotlin.android)
+    `maven-publish`
 }
+
+group = "org.imageguard"
+// One version for the Rust library and the AAR: the bindings crate's.
+version = Regex("(?m)^version = \"([^\"]+)\"").find(File(rootProject.projectDir.parentFile, "bindings/Cargo.toml").readText())
+    ?.groupValues?.get(1) ?: error("no version in bindings/Cargo.toml")
 
 val repoRoot: File = rootProject.projectDir.parentFile
 val jniLibsDir = layout.buildDirectory.dir("rust/jniLibs")
@@ -24,6 +31,7 @@ android {
     compileSdk = 35
     defaultConfig {
         minSdk = 24
+        testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
         consumerProguardFiles("consumer-rules.pro")
         ndk { abiFilters += abis.keys }
     }
@@ -34,6 +42,9 @@ android {
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
+    }
+    publishing {
+        singleVariant("release") { withSourcesJar() }
     }
     packaging {
         // Keep 16 KB-aligned, uncompressed native libraries (Android 15+ devices with 16 KB pages).
@@ -48,8 +59,12 @@ kotlin {
 dependencies {
     // The generated bindings call the library through JNA; the AAR flavour carries JNA's own .so files.
     api("${libs.jna.get()}@aar")
-    implementation(libs.kotlinx.coroutines.android)
+    // api: the public Kotlin API is suspend functions and Flows, so apps compile against coroutines too.
+    api(libs.kotlinx.coroutines.android)
     testImplementation(libs.junit)
+    // src/androidTest: run on an emulator by .github/workflows/android.yml (`connectedAndroidTest`).
+    androidTestImplementation(libs.androidx.test.runner)
+    androidTestImplementation(libs.androidx.test.junit)
 }
 
 /** Builds libimageguard_ffi.so for every ABI into build/rust/jniLibs/<abi>/. */
@@ -84,3 +99,32 @@ val generateBindings by tasks.registering(Exec::class) {
 }
 
 tasks.named("preBuild") { dependsOn(generateBindings) }
+
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            artifactId = "imageguard"
+            afterEvaluate { from(components["release"]) }
+            pom {
+                name = "imageguard"
+                description = "On-device matching of images against signed filters of known abuse-image hashes."
+                licenses {
+                    license { name = "MIT"; url = "https://opensource.org/licenses/MIT" }
+                    license { name = "Apache-2.0"; url = "https://www.apache.org/licenses/LICENSE-2.0" }
+                }
+                // JNA must resolve as its AAR (it carries libjnidispatch.so for each ABI), not the desktop jar.
+                withXml {
+                    val dependencies = asNode().get("dependencies") as groovy.util.NodeList
+                    dependencies.flatMap { (it as groovy.util.Node).children() }.map { it as groovy.util.Node }
+                        .filter { (it.get("artifactId") as groovy.util.NodeList).text() == "jna" }
+                        .forEach { jna -> if ((jna.get("type") as groovy.util.NodeList).isEmpty()) jna.appendNode("type", "aar") }
+                }
+            }
+        }
+    }
+    repositories {
+        // `./gradlew :imageguard:publishReleasePublicationToBuildRepository` writes a Maven repository an
+        // app can point at (build/repo); releases publish the same publication to the project's registry.
+        maven { name = "build"; url = uri(rootProject.layout.buildDirectory.dir("repo")) }
+    }
+}

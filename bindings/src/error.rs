@@ -90,6 +90,8 @@ pub enum BundleRejectReason {
     PromptsRefused,
     /// Not a well-formed bundle (bad magic, truncated, a malformed or unreadable section).
     Malformed,
+    /// A store directory with no bundle that opens, and no bundle shipped with the app to start from.
+    Missing,
 }
 
 /// Why image bytes could not be decoded.
@@ -198,15 +200,19 @@ impl ImageGuardError {
         ImageGuardError::InvalidArgument { detail: sentence::invalid_argument(error) }
     }
 
+    pub(crate) fn io(error: impl Display) -> Self {
+        ImageGuardError::Io { detail: sentence::io(error) }
+    }
+
     pub(crate) fn internal(error: impl Display) -> Self {
         ImageGuardError::Internal { detail: sentence::internal(error) }
     }
 
-    fn bundle(reason: BundleRejectReason, error: impl Display) -> Self {
+    pub(crate) fn bundle(reason: BundleRejectReason, error: impl Display) -> Self {
         ImageGuardError::BundleRejected { reason, detail: sentence::bundle(error) }
     }
 
-    fn invalid_state(error: impl Display) -> Self {
+    pub(crate) fn invalid_state(error: impl Display) -> Self {
         ImageGuardError::InvalidState { detail: sentence::state(error) }
     }
 }

@@ -19,12 +19,14 @@ mod error;
 mod guard;
 mod hashing;
 mod keys;
+mod limits;
 mod logging;
 mod records;
 mod report;
 mod scan_records;
 mod scanner;
 mod video;
+mod store;
 
 #[cfg(feature = "cli")]
 pub use confirm::platform_answer;
@@ -34,6 +36,7 @@ pub use debug::{debug_induce_panic, live_object_count};
 pub use error::{BundleRejectReason, ConfirmationRejectReason, DecodeErrorKind, ImageGuardError, PlatformDecodeReason, ReportRejectReason};
 pub use hashing::{pdq_hash_image, pdq_hash_pixels, PdqRecord, PixelFormat};
 pub use keys::DeviceKey;
+pub use limits::{default_decode_limits, low_memory_decode_limits, DecodeLimits};
 pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use records::{HashKind, MatchStrength, MatchedEntry, Variant};
 pub use report::{verify_report, ReportRecord};
@@ -43,3 +46,7 @@ pub use scan_records::{
 };
 pub use scanner::Scanner;
 pub use video::{VideoOutcome, VideoSession};
+#[cfg(feature = "test-hooks")]
+pub use store::{debug_crash_next_save, SaveStep};
+#[cfg(feature = "test-hooks")]
+pub use limits::debug_peak_concurrent_scans;

@@ -63,7 +63,7 @@ impl From<AppOverrides> for policy::AppOverrides {
     }
 }
 
-/// How a scanner behaves. Decoding limits are the core's defaults (100 MP, 64 MiB files).
+/// How a scanner behaves, including how much memory and parallelism its scans may take.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ScannerConfig {
     /// Ed25519 public keys (32 bytes each) of the list providers the app trusts.
@@ -91,6 +91,12 @@ pub struct ScannerConfig {
     /// Hosts a bundle's help links may point to; `None`: the built-in links' hosts.
     #[uniffi(default = None)]
     pub allowed_link_hosts: Option<Vec<String>>,
+    /// Decoding limits; `None`: the defaults. In an app extension: `low_memory_decode_limits()`.
+    #[uniffi(default = None)]
+    pub decode_limits: Option<crate::limits::DecodeLimits>,
+    /// Most scans that run at once in this scanner (more wait for a turn); 0: no bound.
+    #[uniffi(default = 0)]
+    pub max_concurrent_scans: u32,
 }
 
 /// Why a bundle is stale (by the scanner's clock). A stale bundle keeps scanning.

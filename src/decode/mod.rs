@@ -85,6 +85,20 @@ impl Default for DecodeLimits {
 }
 
 impl DecodeLimits {
+    /// For app extensions (a share extension has about 120 MB, a notification service extension about
+    /// 24 MB): 20 MiB files, 50 MP declared, 40 MiB of decoder buffers, a quarter of the default JPEG scan
+    /// work. Baseline JPEGs decode DCT-scaled (a 12 MP one adds about 5 MiB); a progressive JPEG holds all
+    /// its coefficients (75 MiB measured for a 12 MP one) and is refused under this preset: fail closed.
+    /// Pair it with `max_concurrent_scans = 1`. Measured figures: BENCHMARKS.md (`scripts/bench-memory`).
+    pub fn low_memory() -> DecodeLimits {
+        DecodeLimits {
+            max_encoded_bytes: 20 << 20,
+            max_pixels: 50_000_000,
+            max_decoded_bytes: 40 << 20,
+            max_jpeg_scan_blocks: 4_000_000,
+        }
+    }
+
     pub(crate) fn check_encoded_len(&self, len: u64) -> Result<(), DecodeError> {
         if len > self.max_encoded_bytes {
             return Err(DecodeError::InputTooLarge { bytes: len, max: self.max_encoded_bytes });

@@ -21,6 +21,7 @@
 
 pub(crate) mod loaded;
 mod pending;
+mod permits;
 mod video;
 
 use crate::bundle::{self, BundleError, SectionKind, StaleReason, TrustConfig, TrustState, VerifiedBundle};
@@ -38,6 +39,7 @@ use crate::prompts::PromptContent;
 use crate::report::{DeviceKey, MatchStrength, MatchedEntry};
 use crate::confirm::{self, Candidate, ConfirmError, ConfirmationRequest};
 use loaded::LoadedBundle;
+use permits::ScanPermits;
 pub use pending::PendingConfirmation;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
@@ -80,6 +82,9 @@ pub struct ScannerConfig {
     pub builtin_prompts_only: bool,
     /// Hosts a bundle's help links may point to; `None`: the hosts of the built-in links.
     pub allowed_link_hosts: Option<Vec<String>>,
+    /// Most scans that run at once in this scanner; more wait (`None`: no bound). With `limits`, this
+    /// bounds the scanner's decoding memory: see [`DecodeLimits::low_memory`] for extensions.
+    pub max_concurrent_scans: Option<usize>,
 }
 
 impl ScannerConfig {
@@ -96,6 +101,7 @@ impl ScannerConfig {
             trusted_time: None,
             builtin_prompts_only: false,
             allowed_link_hosts: None,
+            max_concurrent_scans: None,
         }
     }
 }
@@ -236,6 +242,8 @@ pub struct Scanner {
     update_lock: Mutex<()>,
     /// A trusted time and the monotonic instant it was given at.
     trusted_time: Mutex<Option<(u64, Instant)>>,
+    /// At most `config.max_concurrent_scans` scans in flight.
+    permits: ScanPermits,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -298,7 +306,9 @@ impl Scanner {
             loaded.verified.accept(&mut state)?;
             log_installed("loaded", &loaded, now);
             let trusted_time = Mutex::new(config.trusted_time.map(|t| (t, Instant::now())));
+            let permits = ScanPermits::new(config.max_concurrent_scans);
             Ok(Scanner {
+                permits,
                 config,
                 bundle: RwLock::new(Arc::new(loaded)),
                 trust_state: Mutex::new(state),
@@ -410,6 +420,11 @@ impl Scanner {
     }
 
     pub fn scan_bytes_at(&self, bytes: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {
+        let _permit = self.permits.acquire();
+        self.scan_bytes_holding_permit(bytes, now)
+    }
+
+    fn scan_bytes_holding_permit(&self, bytes: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {
         guarded(|| {
             let bundle = self.current();
             let options = HashOptions { limits: self.config.limits, exact: bundle.exact_request, jpeg_fast_path: true };
@@ -437,8 +452,9 @@ impl Scanner {
 
     /// Scans a file.
     pub fn scan_file(&self, path: &Path) -> Result<ScanOutcome, ScanError> {
+        let _permit = self.permits.acquire(); // before reading: the file's bytes count against the bound too
         let bytes = hashing::read_file(path, &self.config.limits)?;
-        self.scan_bytes(&bytes)
+        self.scan_bytes_holding_permit(&bytes, self.now())
     }
 
     /// Scans raw pixels (perceptual matching only: there are no file bytes to hash exactly).
@@ -447,11 +463,17 @@ impl Scanner {
     }
 
     pub fn scan_pixels_at(&self, pixels: &PixelBuffer<'_>, now: u64) -> Result<ScanOutcome, ScanError> {
+        let _permit = self.permits.acquire();
         guarded(|| {
             let bundle = self.current();
             let features = hashing::hash_pixels(pixels, &self.config.limits)?;
             self.decide(&bundle, Some(&features), None, now)
         })
+    }
+
+    /// The most scans this scanner has run at once so far (never above `max_concurrent_scans`).
+    pub fn peak_concurrent_scans(&self) -> usize {
+        self.permits.peak()
     }
 
     /// Scans many inputs, calling `progress(done, total)` after each; when it returns `false` the

@@ -5,7 +5,7 @@
 // here touches the network: the app downloads bundle updates and sends reports itself.
 
 import Foundation
-@_exported import ImageGuardFFI
+import ImageGuardFFI
 
 extension ImageGuardError {
     /// Any error thrown by the generated bindings, as an `ImageGuardError` (uniffi's own internal errors,
@@ -33,7 +33,12 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
 public final class ImageGuard: Sendable {
     static let queue = DispatchQueue(label: "org.imageguard.work", qos: .userInitiated, attributes: .concurrent)
 
-    private let scanner: ImageGuardFFI.Scanner
+    let scanner: ImageGuardFFI.Scanner
+
+    /// Wraps a native scanner made elsewhere in the SDK (`open(directory:config:)`).
+    init(scanner: ImageGuardFFI.Scanner) {
+        self.scanner = scanner
+    }
 
     /// Verifies `bundle` against `config`'s trusted keys and the saved `trustState` (anti-rollback), and
     /// restores the saved `decisionState`. Reports are signed with `deviceKey` when given.
@@ -60,7 +65,7 @@ public final class ImageGuard: Sendable {
     }
 
     /// Sends imageguard's log messages at `level` and above to `logger` (from any thread).
-    public static func setLogger(_ logger: any Logger, level: LogLevel = .info) throws(ImageGuardError) {
+    public static func setLogger(_ logger: any LogSink, level: LogLevel = .info) throws(ImageGuardError) {
         do { try ImageGuardFFI.setLogger(logger: logger, levelFilter: level) } catch { throw .wrap(error) }
     }
 

@@ -10,6 +10,17 @@ extension ImageGuard {
     /// Scans a CGImage's pixels (perceptual matching only). The image is drawn into an RGBA8 buffer at
     /// most 1024 pixels on its long side: PDQ works at 512x512, so a larger copy would only cost memory.
     public func scan(cgImage image: CGImage) async throws(ImageGuardError) -> ScanOutcome {
+        // The draw is decode work too (a lazily decoded CGImage decodes here): on the SDK's queue.
+        let drawn = try await offload { try Self.rgbaPixels(of: image) }
+        return try await scanPixels(drawn.pixels, width: drawn.width, height: drawn.height, bytesPerRow: drawn.bytesPerRow, format: .rgba8)
+    }
+
+    struct DrawnPixels: Sendable {
+        let pixels: Data
+        let width: Int, height: Int, bytesPerRow: Int
+    }
+
+    static func rgbaPixels(of image: CGImage) throws(ImageGuardError) -> DrawnPixels {
         let scale = min(1.0, 1024.0 / Double(max(image.width, image.height)))
         let width = max(1, Int((Double(image.width) * scale).rounded()))
         let height = max(1, Int((Double(image.height) * scale).rounded()))
@@ -26,7 +37,7 @@ extension ImageGuard {
             return true
         }
         guard drawn else { throw .InvalidArgument(detail: "invalid argument: could not draw the CGImage") }
-        return try await scanPixels(pixels, width: width, height: height, bytesPerRow: bytesPerRow, format: .rgba8)
+        return DrawnPixels(pixels: pixels, width: width, height: height, bytesPerRow: bytesPerRow)
     }
 }
 #endif
@@ -44,8 +55,8 @@ extension ImageGuard {
         do {
             return try await scanFile(at: url)
         } catch .NeedsPlatformDecode(let reason, let detail) {
-            guard let thumbnail = CGImageSourceCreateWithURL(url as CFURL, nil).flatMap({ Self.thumbnail(source: $0) })
-            else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
+            let decoded = try await offload { CGImageSourceCreateWithURL(url as CFURL, nil).flatMap { Self.thumbnail(source: $0) } }
+            guard let thumbnail = decoded else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
             return try await scan(cgImage: thumbnail)
         }
     }
@@ -55,13 +66,13 @@ extension ImageGuard {
         do {
             return try await scan(data)
         } catch .NeedsPlatformDecode(let reason, let detail) {
-            guard let thumbnail = CGImageSourceCreateWithData(data as CFData, nil).flatMap({ Self.thumbnail(source: $0) })
-            else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
+            let decoded = try await offload { CGImageSourceCreateWithData(data as CFData, nil).flatMap { Self.thumbnail(source: $0) } }
+            guard let thumbnail = decoded else { throw .NeedsPlatformDecode(reason: reason, detail: detail) }
             return try await scan(cgImage: thumbnail)
         }
     }
 
-    /// ImageIO's decode at the smallest size whose short side is still >= 512 (EXIF orientation is not
+    /// ImageIO's decode (run on the SDK's queue by the callers) at the smallest size whose short side is still >= 512 (EXIF orientation is not
     /// applied: the reference hashes stored pixels, and PDQ's rotations cover turned copies).
     static func thumbnail(source: CGImageSource) -> CGImage? {
         guard let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
@@ -101,9 +112,9 @@ import os
 
 /// Forwards imageguard's log messages to the unified logging system. Messages are logged `.private`: the
 /// system redacts them in collected logs unless the device is set up for debugging, so nothing about the
-/// user's images (not even that a bundle matched) reaches a sysdiagnose in clear. Named `OSLogSink` so
-/// that it never shadows `os.Logger` in an app that imports both modules.
-public final class OSLogSink: Logger, @unchecked Sendable {
+/// user's images (not even that a bundle matched) reaches a sysdiagnose in clear. Named `OSLogSink`, and
+/// conforming to `LogSink`, so that no SDK name collides with `os.Logger` here or in an app importing both.
+public final class OSLogSink: LogSink, @unchecked Sendable {
     private let logger: os.Logger
 
     public init(subsystem: String = "org.imageguard", category: String = "ImageGuard") {

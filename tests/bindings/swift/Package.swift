@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Test package assembled by scripts/test-bindings inside the Swift chroot: the generated bindings
-// (ImageGuardFFI + the C header module), the iOS package's Swift layer (ImageGuard) and XCTests, linked
+// (ImageGuardFFI + the C header module), the iOS package's Swift layer (ImageGuardKit) and XCTests, linked
 // against the host-built static library in lib/. Swift 6 language mode: strict concurrency checking.
 import PackageDescription
 
@@ -14,7 +14,7 @@ let package = Package(
             path: "Sources/ImageGuardFFI",
             linkerSettings: [.unsafeFlags(["-L/work/imageguard/lib"]), .linkedLibrary("m")]
         ),
-        .target(name: "ImageGuard", dependencies: ["ImageGuardFFI"], path: "Sources/ImageGuard"),
-        .testTarget(name: "ImageGuardTests", dependencies: ["ImageGuard"], path: "Tests/ImageGuardTests"),
+        .target(name: "ImageGuardKit", dependencies: ["ImageGuardFFI"], path: "Sources/ImageGuard"),
+        .testTarget(name: "ImageGuardTests", dependencies: ["ImageGuardKit"], path: "Tests/ImageGuardTests"),
     ]
 )

@@ -1,7 +1,12 @@
 // The generated Swift bindings and the iOS Swift layer, on Linux, against the real static library.
 import Foundation
 import XCTest
-@testable import ImageGuard
+@testable import ImageGuardKit
+// Raw-module functions the SDK layer does not re-publish (hashing tools, test hooks): scoped imports, so
+// the SDK's own names are not also visible from ImageGuardFFI.
+import func ImageGuardFFI.pdqHashPixels
+import func ImageGuardFFI.liveObjectCount
+import func ImageGuardFFI.debugInducePanic
 
 let fixtures = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IMAGEGUARD_FIXTURES"] ?? "fixtures")
 
@@ -40,7 +45,7 @@ func assertThrows(
     }
 }
 
-final class Recorder: Logger, @unchecked Sendable {
+final class Recorder: LogSink, @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [(LogLevel, String)] = []
 

@@ -26,7 +26,7 @@ import org.imageguard.ffi.VideoSession
  * The native scanner is freed by [close] (or `use { }`); a forgotten instance is freed when collected.
  * The state blobs ([trustState], [decisionState]) and [bundleBytes] are what the app persists.
  */
-class ImageGuard private constructor(private val scanner: Scanner) : AutoCloseable {
+class ImageGuard internal constructor(internal val scanner: Scanner) : AutoCloseable {
 
     companion object {
         /**

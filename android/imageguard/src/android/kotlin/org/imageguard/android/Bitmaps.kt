@@ -12,13 +12,17 @@ import org.imageguard.ffi.ScanOutcome
 /**
  * Scans a Bitmap's pixels (perceptual matching only: a Bitmap has no file bytes to hash exactly).
  *
- * `ARGB_8888` bitmaps are RGBA bytes in memory and are read through one direct-buffer copy, which the
+ * A bitmap larger than 1024 pixels on its long side is first reduced to that (filtered), so the copy is
+ * small. `ARGB_8888` bitmaps are RGBA bytes in memory and are read through one direct-buffer copy, which the
  * library reads in place; other configs (RGB_565, HARDWARE, ...) are converted to ARGB_8888 first. For a
  * photo on disk prefer [scanUri] / [scanImageFile]: they add exact matching and never hold the full-size
  * bitmap.
  */
 suspend fun ImageGuard.scanBitmap(bitmap: Bitmap): ScanOutcome {
-    val pixels = withContext(Dispatchers.Default) { bitmap.toRgbaPixels() }
+    val pixels = withContext(Dispatchers.Default) {
+        val reduced = bitmap.reducedForScan() // at most 1024 px on the long side: PDQ needs 512
+        try { reduced.toRgbaPixels() } finally { if (reduced !== bitmap) reduced.recycle() }
+    }
     return scanPixels(pixels.buffer, pixels.width, pixels.height, pixels.rowBytes, PixelFormat.RGBA8)
 }
 
