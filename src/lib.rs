@@ -19,6 +19,7 @@
 //! - [`signing`]: Ed25519 keys (PKCS#8), key ids and domain-separated signatures.
 
 pub mod bundle;
+pub mod clock;
 pub mod confirm;
 pub mod decode;
 pub mod entry_key;

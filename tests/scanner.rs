@@ -18,7 +18,7 @@ use imageguard_test_support::synthetic::{self, RgbImage};
 use imageguard_test_support::with;
 use std::sync::{Arc, Mutex};
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 
 fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
     image.to_jpeg(quality)
@@ -33,14 +33,7 @@ struct Fixture {
 }
 
 fn header(sequence: u64) -> BundleHeader {
-    BundleHeader {
-        bundle_id: "test".into(),
-        list_ids: vec!["synthetic-known".into()],
-        sequence,
-        created: NOW - 60,
-        expires: NOW + 86400 * 30,
-        salt: [4; 32],
-    }
+    with(fixtures::header("test", "synthetic-known", sequence), |h| h.expires = NOW + 30 * fixtures::DAY)
 }
 
 fn fixture() -> Fixture {

@@ -166,13 +166,10 @@ fn read_list(path: &PathBuf, kind: HashKind, args: &BuildArgs) -> Result<Vec<Vec
     Ok(list.hashes)
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 fn build(args: BuildArgs) -> Result<ExitCode, String> {
     let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
-    let created = now();
+    let created = imageguard::clock::unix_seconds();
     let header = BundleHeader {
         bundle_id: args.bundle_id.clone(),
         list_ids: args.list_ids.clone(),

@@ -118,9 +118,9 @@ fn confirm_serves_each_device_key_its_budget_and_refuses_replays() {
     std::fs::create_dir_all(d.join("known")).unwrap();
     write_jpeg(&d.join("known/0.jpg"), &imageguard_test_support::synthetic::photo(3, 320, 240));
     ok(&imageguard(d, &["list", "build", "--images", "known", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"]));
-    let minute = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60) as u32;
+    let minute = imageguard::clock::minutes(imageguard::clock::unix_seconds());
     let device = SigningKey::generate().unwrap();
-    let mut write_request = |name: &str, buckets: Vec<u32>, key: Option<&SigningKey>| {
+    let write_request = |name: &str, buckets: Vec<u32>, key: Option<&SigningKey>| {
         let request = ConfirmationRequest::new("t", 1, buckets).unwrap();
         std::fs::write(d.join(name), request.to_bytes(key.map(|k| (k, minute)))).unwrap();
     };
