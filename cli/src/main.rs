@@ -5,6 +5,7 @@ mod bundle;
 mod compare;
 mod confirm;
 mod demo;
+mod exact_lists;
 mod files;
 mod hash;
 mod keys;
