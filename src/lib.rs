@@ -21,6 +21,7 @@
 //! - [`store`]: the SDK's own persistence of bundle, trust and decision state in one directory, crash-safe.
 
 pub mod bundle;
+pub mod clock;
 pub mod confirm;
 pub mod decode;
 pub mod entry_key;

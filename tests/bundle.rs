@@ -7,17 +7,15 @@ use imageguard::bundle::{
 use imageguard::signing::SigningKey;
 use proptest::prelude::*;
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
+use imageguard_test_support::with;
 
 fn header(sequence: u64) -> BundleHeader {
-    BundleHeader {
-        bundle_id: "test-bundle".into(),
-        list_ids: vec!["list-a".into(), "list-b".into()],
-        sequence,
-        created: NOW - 3600,
-        expires: NOW + 30 * 86400,
-        salt: [9; 32],
-    }
+    with(fixtures::header("test-bundle", "list-a", sequence), |h| {
+        h.list_ids.push("list-b".into());
+        h.created = NOW - 3600;
+        h.expires = NOW + 30 * fixtures::DAY;
+    })
 }
 
 fn unsigned(sequence: u64, filter: Vec<u8>) -> Vec<u8> {

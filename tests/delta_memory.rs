@@ -2,7 +2,7 @@
 //! the base's) before its signatures are checked (issue 15, item 6). Allocations are counted by a global
 //! allocator, so the test asserts what was reserved, not how the OS happened to account for it.
 
-use imageguard::bundle::{make_delta, sign_bundle, verify_bundle, BundleHeader, TrustConfig, TrustState, MAX_DELTA_BYTES};
+use imageguard::bundle::{make_delta, sign_bundle, verify_bundle, TrustConfig, TrustState, MAX_DELTA_BYTES};
 use imageguard::lists::BundleSpec;
 use imageguard::signing::SigningKey;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -28,19 +28,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 
 #[test]
 fn a_15_mib_hostile_delta_reserves_at_most_a_small_multiple_of_its_size() {
     let provider = SigningKey::generate().unwrap();
-    let header = BundleHeader {
-        bundle_id: "b".into(),
-        list_ids: vec!["l".into()],
-        sequence: 1,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [3; 32],
-    };
+    let header = fixtures::header("b", "l", 1);
     let mut spec = BundleSpec::new(header);
     spec.exact.push((imageguard::exact::HashKind::Blake3, (0..1000u32).map(|i| blake3::hash(&i.to_le_bytes()).as_bytes().to_vec()).collect()));
     let v1 = sign_bundle(&spec.build().unwrap(), &provider).unwrap();

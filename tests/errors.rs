@@ -2,7 +2,7 @@
 //! `source()` to the cause, and never read text. The FFI's reasons are mapped from these variants
 //! (bindings/src/error.rs, with its own tests).
 
-use imageguard::bundle::{sign_bundle, BundleError, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, BundleError, TrustConfig};
 use imageguard::decode::{DecodeError, DecodeLimits};
 use imageguard::exact::HashKind;
 use imageguard::hex::HexError;
@@ -12,11 +12,11 @@ use imageguard::scanner::{ScanError, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use std::error::Error;
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 
 fn bundle(provider: &SigningKey, id: &str, sequence: u64) -> Vec<u8> {
     let header =
-        BundleHeader { bundle_id: id.into(), list_ids: vec!["l".into()], sequence, created: NOW - 60, expires: NOW + 86400, salt: [3; 32] };
+        fixtures::header(id, "l", sequence);
     sign_bundle(&BundleSpec::new(header).build().unwrap(), provider).unwrap()
 }
 

@@ -1,13 +1,18 @@
 //! A small bundle committed under tests/golden/ must load and answer identically forever, on every
 //! platform: 64-bit and 32-bit (CI runs this suite as i686 too), whatever changes inside the code.
-//! Regenerate only with a format version bump: `IMAGEGUARD_WRITE_GOLDEN=1 cargo test --test golden -- --ignored`.
+//! Beside it, two signed reports (one exact, one perceptual) made with a fixed device key and fixed ids
+//! and times: stored bytes must verify, decode to the same fields, and be reproduced byte for byte by
+//! today's encoder (Ed25519 signatures are deterministic).
+//! Regenerate only with a format version bump: `IMAGEGUARD_WRITE_GOLDEN=1 cargo test --test golden
+//! write_golden_bundle -- --ignored` (a new provider key each time), and likewise `write_golden_reports`.
 
 use imageguard::bundle::{verify_bundle, BundleHeader, SectionKind, TrustConfig, TrustState};
 use imageguard::entry_key::mix64;
 use imageguard::exact::HashKind;
 use imageguard::filter::{ExactFilter, PerceptualFilter};
 use imageguard::lists::BundleSpec;
-use imageguard::pdq::{self, LumaImage, PdqFeatures, PdqHash};
+use imageguard::pdq::{self, Dihedral, LumaImage, PdqFeatures, PdqHash};
+use imageguard::report::{verify_report, DeviceKey, MatchStrength, MatchedEntry, Report};
 use imageguard::signing::VerifyingKey;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,6 +65,64 @@ fn golden_bundle_loads_and_answers_as_recorded() {
     // And the answers are not trivial: some hits, some misses, of each kind.
     assert!(expected.contains("exact 3 true") && expected.contains("exact 39 false"));
     assert!(expected.contains("pdq 2 original-Strong") && expected.contains("pdq 29 none"));
+}
+
+/// The golden reports' device key: an Ed25519 PKCS#8 v1 document around a fixed seed (test-only key).
+fn golden_device_key() -> DeviceKey {
+    let mut pkcs8 = imageguard::hex::decode("302e020100300506032b657004220420").unwrap();
+    pkcs8.extend_from_slice(&[0xD7; 32]);
+    DeviceKey::from_pkcs8(&pkcs8).unwrap()
+}
+
+/// The golden reports: file name and content.
+fn golden_reports() -> Vec<(&'static str, Report)> {
+    let device_key_id = golden_device_key().key_id();
+    let report = |report_id: u8, entry: MatchedEntry, context: &[u8]| Report {
+        report_id: [report_id; 16],
+        created_minutes: 29_833_333,
+        bundle_id: "golden".into(),
+        list_id: "golden-list".into(),
+        bundle_sequence: 1,
+        entry,
+        context: context.to_vec(),
+        device_key_id,
+    };
+    // Fixed values (listed in the golden bundle), so that these vectors pin the report encoding only.
+    let exact = MatchedEntry::Exact { kind: HashKind::Sha256, hash: exact_hash(3) };
+    let listed_pdq = PdqHash::from_hex("7c60478e913b6b944a565ec2eb9434697b90cb9694eb213d352914eb6e44b871").unwrap();
+    let perceptual = MatchedEntry::Perceptual { hash: listed_pdq, variant: Dihedral::Rotate90, strength: MatchStrength::Weak };
+    vec![("report-exact.igrp", report(0x11, exact, b"")), ("report-perceptual.igrp", report(0x22, perceptual, b"golden context"))]
+}
+
+fn read_hex_key(name: &str) -> VerifyingKey {
+    let text = std::fs::read_to_string(dir().join(name)).expect("public key");
+    VerifyingKey::from_bytes(&imageguard::hex::decode(text.trim()).unwrap()).unwrap()
+}
+
+#[test]
+fn golden_reports_verify_and_are_reproduced_byte_for_byte() {
+    let trusted = [read_hex_key("device.pub")];
+    let key = golden_device_key();
+    assert_eq!(key.key_id(), trusted[0].key_id(), "device.pub is the fixed golden device key");
+    for (name, expected) in golden_reports() {
+        let stored = std::fs::read(dir().join(name)).expect("golden report");
+        let report = verify_report(&stored, &trusted).unwrap_or_else(|e| panic!("{name} does not verify: {e}"));
+        assert_eq!(report, expected, "{name} decodes to different fields");
+        assert_eq!(key.sign_prepared_report(&expected).unwrap(), stored, "today's encoder changed the bytes of {name}");
+    }
+}
+
+#[test]
+#[ignore]
+fn write_golden_reports() {
+    if std::env::var_os("IMAGEGUARD_WRITE_GOLDEN").is_none() {
+        return;
+    }
+    let key = golden_device_key();
+    std::fs::write(dir().join("device.pub"), imageguard::hex::encode(&key.public_key()) + "\n").unwrap();
+    for (name, report) in golden_reports() {
+        std::fs::write(dir().join(name), key.sign_prepared_report(&report).unwrap()).unwrap();
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! finishes on it; an update builds the new bundle completely, then replaces the pointer. So every
 //! outcome comes from exactly one bundle version, and each thread sees versions in increasing order.
 
-use imageguard::bundle::{make_delta, sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{make_delta, sign_bundle, TrustConfig};
 use imageguard::decode::{PixelBuffer, PixelFormat};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
@@ -15,7 +15,7 @@ use imageguard_test_support::synthetic::{self, RgbImage};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 const THREADS: usize = 16;
 const SCANS: usize = 10_000;
 
@@ -24,14 +24,7 @@ fn pixels(image: &RgbImage) -> PixelBuffer<'_> {
 }
 
 fn spec(sequence: u64, known: &[PdqHash]) -> BundleSpec {
-    let header = BundleHeader {
-        bundle_id: "stress".into(),
-        list_ids: vec!["synthetic".into()],
-        sequence,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [9; 32],
-    };
+    let header = fixtures::header("stress", "synthetic", sequence);
     let mut spec = BundleSpec::new(header);
     spec.pdq = known.to_vec();
     spec

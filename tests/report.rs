@@ -131,3 +131,14 @@ proptest! {
         prop_assert_eq!(report.created_minutes as u64, seconds / 60);
     }
 }
+
+#[test]
+fn a_prepared_report_is_signed_only_by_the_key_it_names() {
+    let key = DeviceKey::generate().unwrap();
+    let other = DeviceKey::generate().unwrap();
+    let trusted = [VerifyingKey::from_bytes(&key.public_key()).unwrap()];
+    let report = report::verify_report(&signed(&key, perceptual_entry()), &trusted).unwrap();
+    let again = key.sign_prepared_report(&report).unwrap();
+    assert_eq!(report::verify_report(&again, &trusted).unwrap(), report);
+    assert_eq!(other.sign_prepared_report(&report), Err(ReportError::InvalidField("device key id is not this key's")));
+}

@@ -18,7 +18,7 @@ use imageguard_test_support::synthetic::{self, RgbImage};
 use imageguard_test_support::with;
 use std::sync::{Arc, Mutex};
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 
 fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
     image.to_jpeg(quality)
@@ -33,14 +33,7 @@ struct Fixture {
 }
 
 fn header(sequence: u64) -> BundleHeader {
-    BundleHeader {
-        bundle_id: "test".into(),
-        list_ids: vec!["synthetic-known".into()],
-        sequence,
-        created: NOW - 60,
-        expires: NOW + 86400 * 30,
-        salt: [4; 32],
-    }
+    with(fixtures::header("test", "synthetic-known", sequence), |h| h.expires = NOW + 30 * fixtures::DAY)
 }
 
 fn fixture() -> Fixture {
@@ -54,7 +47,7 @@ fn fixture() -> Fixture {
     ));
     spec.exact.push((
         HashKind::Md5,
-        known_files.iter().map(|file| exact::exact_hashes(file, ExactHashRequest::ALL).md5.unwrap().to_vec()).collect(),
+        known_files.iter().map(|file| exact::exact_hashes(file, ExactHashRequest::ALL).get(HashKind::Md5).unwrap().to_vec()).collect(),
     ));
     spec.pdq = known_files
         .iter()
@@ -174,7 +167,7 @@ fn negative_list_threshold_and_cap_follow_the_bundle_policy() {
     let benign_pdq = imageguard::hashing::hash_bytes(&f.known_files[0], &Default::default()).unwrap().pdq.dihedral_hashes().to_vec();
     spec.negative = NegativeList::new(
         &spec.header.salt,
-        [(HashKind::Blake3, &benign.blake3[..]), (HashKind::Md5, &benign.md5.unwrap()[..])],
+        [(HashKind::Blake3, &benign.blake3[..]), (HashKind::Md5, benign.get(HashKind::Md5).unwrap())],
         benign_pdq,
     );
     spec.policy = Policy { report_threshold: 2, per_entry_cap: 2, ..unconfirmed() };

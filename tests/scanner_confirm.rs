@@ -1,7 +1,7 @@
 //! The scanner's default flow: a filter hit is a candidate, confirmed against the platform's lists
 //! (answered in-process here) before anything is shown or reported.
 
-use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, TrustConfig};
 use imageguard::confirm::{ConfirmError, PlatformLists};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::filter::PerceptualFilter;
@@ -13,7 +13,8 @@ use imageguard::scanner::{MatchKind, PendingConfirmation, ScanError, ScanOutcome
 use imageguard::signing::{SigningKey, VerifyingKey};
 use imageguard_test_support::synthetic::{self, RgbImage};
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
+use imageguard_test_support::with;
 
 fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
     image.to_jpeg(quality)
@@ -33,14 +34,8 @@ struct Setup {
 fn setup() -> Setup {
     let known: Vec<RgbImage> = (300..304u64).map(|seed| synthetic::photo(seed, 640, 480)).collect();
     let known_files: Vec<Vec<u8>> = known.iter().map(|image| jpeg(image, 92)).collect();
-    let mut spec = BundleSpec::new(BundleHeader {
-        bundle_id: "confirm".into(),
-        list_ids: vec!["known".into()],
-        sequence: 3,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [8; 32],
-    });
+    // This salt's filter lets the collision test below find a hit in its 5000 tries.
+    let mut spec = BundleSpec::new(with(fixtures::header("confirm", "known", 3), |h| h.salt = [8; 32]));
     let blake3 = known_files.iter().map(|f| exact::exact_hashes(f, ExactHashRequest::BLAKE3_ONLY).blake3.to_vec()).collect();
     spec.exact.push((HashKind::Blake3, blake3));
     spec.pdq = known_files.iter().map(|f| pdq_of(f).hash()).collect();

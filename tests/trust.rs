@@ -12,8 +12,7 @@ use imageguard::scanner::{ConfigError, MatchInfo, ScanError, ScanOutcome, Scanne
 use imageguard::signing::SigningKey;
 use imageguard_test_support::with;
 
-const NOW: u64 = 1_800_000_000;
-const DAY: u64 = 86400;
+use imageguard_test_support::fixtures::{self, DAY, NOW};
 
 struct Fixture {
     provider: SigningKey,
@@ -30,14 +29,7 @@ fn fixture() -> Fixture {
 }
 
 fn header(id: &str, sequence: u64) -> BundleHeader {
-    BundleHeader {
-        bundle_id: id.into(),
-        list_ids: vec!["l".into()],
-        sequence,
-        created: NOW - 60,
-        expires: NOW + 30 * DAY,
-        salt: [7; 32],
-    }
+    with(fixtures::header(id, "l", sequence), |h| h.expires = NOW + 30 * DAY)
 }
 
 fn spec(f: &Fixture, id: &str, sequence: u64) -> BundleSpec {

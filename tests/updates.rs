@@ -1,25 +1,19 @@
 //! Bundle updates under concurrency: whatever order racing updates arrive in, the scanner ends on the
 //! newest bundle it accepted and the trust state never goes back (issue 15, item 1).
 
-use imageguard::bundle::{make_delta, sign_bundle, BundleHeader, TrustConfig, TrustState};
+use imageguard::bundle::{make_delta, sign_bundle, TrustConfig, TrustState};
 use imageguard::lists::BundleSpec;
 use imageguard::report::DeviceKey;
 use imageguard::scanner::{BundleInfo, ScanError, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use std::sync::{Barrier, Mutex};
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
+use imageguard_test_support::with;
 const RACES: usize = 200;
 
 fn bundle(provider: &SigningKey, sequence: u64) -> Vec<u8> {
-    let header = BundleHeader {
-        bundle_id: "race".into(),
-        list_ids: vec!["l".into()],
-        sequence,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [sequence as u8; 32],
-    };
+    let header = with(fixtures::header("race", "l", sequence), |h| h.salt = [sequence as u8; 32]);
     sign_bundle(&BundleSpec::new(header).build().unwrap(), provider).unwrap()
 }
 

@@ -6,7 +6,7 @@
 //! is wrong, a transparent PNG that shows its picture only on white, an animated GIF / APNG / animated
 //! WebP whose second frame is the picture (after a decoy), and undecodable listed files (exact match).
 
-use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, TrustConfig};
 use imageguard::decode::{DecodeError, PixelBuffer, PixelFormat, PlatformDecodeReason};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions, ImageHashes};
@@ -18,7 +18,7 @@ use imageguard::scanner::{MatchKind, ScanError, ScanOutcome, Scanner, ScannerCon
 use imageguard::signing::SigningKey;
 use imageguard_test_support::synthetic::{self, RgbImage};
 
-const NOW: u64 = 1_800_000_000;
+use imageguard_test_support::fixtures::{self, NOW};
 /// Lossless files must hash exactly as their picture; lossy or partial ones within this many bits.
 const LOSSY_BOUND: u32 = 10;
 
@@ -271,14 +271,7 @@ struct Bundle {
 }
 
 fn bundle(pdq: Vec<PdqHash>, exact: Vec<Vec<u8>>) -> Bundle {
-    let header = BundleHeader {
-        bundle_id: "viewer".into(),
-        list_ids: vec!["synthetic".into()],
-        sequence: 1,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [9; 32],
-    };
+    let header = fixtures::header("viewer", "synthetic", 1);
     let mut spec = BundleSpec::new(header);
     spec.pdq = pdq;
     spec.exact.push((HashKind::Blake3, exact));

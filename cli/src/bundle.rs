@@ -52,9 +52,6 @@ pub fn trust_config(trust: &[String], threshold: usize) -> Result<TrustConfig, S
     TrustConfig::new(keys, threshold).map_err(|e| e.to_string())
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 pub fn run(command: BundleCommand) -> Result<ExitCode, String> {
     match command {
@@ -68,7 +65,7 @@ pub fn run(command: BundleCommand) -> Result<ExitCode, String> {
         }
         BundleCommand::Verify(args) => {
             let config = trust_config(&args.trust, args.threshold)?;
-            match bundle::verify_bundle(read(&args.bundle)?, &config, &TrustState::new(), now()) {
+            match bundle::verify_bundle(read(&args.bundle)?, &config, &TrustState::new(), imageguard::clock::unix_seconds()) {
                 Ok(verified) => println!(
                     "OK: {} v{} signed by {} trusted key(s) (threshold {}), root {}",
                     verified.header().bundle_id,

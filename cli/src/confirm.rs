@@ -70,9 +70,7 @@ fn charge_budget(path: &Path, request: &ConfirmationRequest, buckets_per_day: u3
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => RequestBudget::new(rules),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let now_minutes = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u32::try_from(d.as_secs() / 60).unwrap_or(u32::MAX));
+    let now_minutes = imageguard::clock::minutes(imageguard::clock::unix_seconds());
     budget.admit(request, now_minutes).map_err(|e| format!("refused: {e}"))?;
     let temp = path.with_extension("tmp");
     let write = || -> std::io::Result<()> {

@@ -41,9 +41,6 @@ fn jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
@@ -54,7 +51,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     println!("1. Platform: building a bundle from 6 generated \"known\" images (photo-like, synthetic).");
     let known: Vec<RgbImage> = (1..=6u64).map(|seed| synthetic::photo(seed, 1200, 900)).collect();
     let known_files = known.iter().map(|image| jpeg(image, 92)).collect::<Result<Vec<_>, _>>()?;
-    let created = now();
+    let created = imageguard::clock::unix_seconds();
     let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
     let mut spec = BundleSpec::new(BundleHeader {
         bundle_id: "demo".into(),

@@ -2,7 +2,7 @@
 
 use crate::files;
 use clap::{Args, ValueEnum};
-use imageguard::exact::ExactHashRequest;
+use imageguard::exact::{ExactHashRequest, HashKind};
 use imageguard::hex::encode as to_hex;
 use imageguard::hashing::{self, HashOptions, ImageHashes};
 use rayon::prelude::*;
@@ -103,7 +103,11 @@ fn json_line(path: &std::path::Path, hashes: &ImageHashes, dihedral: bool) -> St
 }
 
 fn csv_header(dihedral: bool) -> String {
-    let mut header = "path,format,width,height,pdq,quality,blake3,md5,sha1,sha256".to_string();
+    let mut header = "path,format,width,height,pdq,quality".to_string();
+    for kind in HashKind::FILE_KINDS {
+        header.push(',');
+        header.push_str(kind.name());
+    }
     if dihedral {
         for variant in imageguard::pdq::Dihedral::ALL {
             header.push_str(",pdq_");
@@ -114,22 +118,20 @@ fn csv_header(dihedral: bool) -> String {
 }
 
 fn csv_line(path: &std::path::Path, hashes: &ImageHashes, dihedral: bool) -> String {
-    let optional = |hash: Option<&[u8]>| hash.map(to_hex).unwrap_or_default();
-    let exact = &hashes.exact;
     let path = path.display().to_string();
     let quoted = if path.contains([',', '"', '\n']) { format!("\"{}\"", path.replace('"', "\"\"")) } else { path };
     let mut line = format!(
-        "{quoted},{},{},{},{},{},{},{},{},{}",
+        "{quoted},{},{},{},{},{}",
         hashes.format.name(),
         hashes.width,
         hashes.height,
         hashes.pdq.hash().to_hex(),
         hashes.pdq.quality(),
-        to_hex(&exact.blake3),
-        optional(exact.md5.as_ref().map(|h| &h[..])),
-        optional(exact.sha1.as_ref().map(|h| &h[..])),
-        optional(exact.sha256.as_ref().map(|h| &h[..])),
     );
+    for kind in HashKind::FILE_KINDS {
+        line.push(',');
+        line.push_str(&hashes.exact.get(kind).map(to_hex).unwrap_or_default());
+    }
     if dihedral {
         for hash in hashes.pdq.dihedral_hashes() {
             line.push(',');

@@ -1,5 +1,6 @@
 //! `imageguard list build` and `imageguard list tune`: turning hash lists into a bundle.
 
+use crate::exact_lists::ExactLists;
 use crate::files;
 use clap::{Args, Subcommand};
 use imageguard::bundle::BundleHeader;
@@ -24,14 +25,8 @@ pub enum ListCommand {
 
 #[derive(Args)]
 pub struct BuildArgs {
-    #[arg(long)]
-    md5: Option<PathBuf>,
-    #[arg(long)]
-    sha1: Option<PathBuf>,
-    #[arg(long)]
-    sha256: Option<PathBuf>,
-    #[arg(long)]
-    blake3: Option<PathBuf>,
+    #[command(flatten)]
+    exact_lists: ExactLists,
     /// PDQ hashes (64 hex characters each): matched exactly and perceptually.
     #[arg(long)]
     pdq: Option<PathBuf>,
@@ -180,13 +175,10 @@ fn read_list(path: &PathBuf, kind: HashKind, args: &BuildArgs) -> Result<Vec<Vec
     Ok(list.hashes)
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 fn build(args: BuildArgs) -> Result<ExitCode, String> {
     let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
-    let created = now();
+    let created = imageguard::clock::unix_seconds();
     let header = BundleHeader {
         bundle_id: args.bundle_id.clone(),
         list_ids: args.list_ids.clone(),
@@ -221,10 +213,8 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
         video: VideoRule { min_frames: args.video_min_frames, min_fraction_percent: args.video_min_fraction },
         ..Policy::default()
     };
-    for (path, kind) in [(&args.md5, HashKind::Md5), (&args.sha1, HashKind::Sha1), (&args.sha256, HashKind::Sha256), (&args.blake3, HashKind::Blake3)] {
-        if let Some(path) = path {
-            spec.exact.push((kind, read_list(path, kind, &args)?));
-        }
+    for (kind, path) in &args.exact_lists.0 {
+        spec.exact.push((*kind, read_list(path, *kind, &args)?));
     }
     if let Some(path) = &args.pdq {
         spec.pdq = read_list(path, HashKind::PdqExact, &args)?

@@ -6,6 +6,7 @@ mod compare;
 mod confirm;
 mod demo;
 mod demo_video;
+mod exact_lists;
 mod files;
 mod hash;
 mod keys;

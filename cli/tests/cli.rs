@@ -118,7 +118,7 @@ fn confirm_serves_each_device_key_its_budget_and_refuses_replays() {
     std::fs::create_dir_all(d.join("known")).unwrap();
     write_jpeg(&d.join("known/0.jpg"), &imageguard_test_support::synthetic::photo(3, 320, 240));
     ok(&imageguard(d, &["list", "build", "--images", "known", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"]));
-    let minute = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60) as u32;
+    let minute = imageguard::clock::minutes(imageguard::clock::unix_seconds());
     let device = SigningKey::generate().unwrap();
     let write_request = |name: &str, buckets: Vec<u32>, key: Option<&SigningKey>| {
         let request = ConfirmationRequest::new("t", 1, buckets).unwrap();
@@ -146,4 +146,22 @@ fn confirm_serves_each_device_key_its_budget_and_refuses_replays() {
     assert_eq!(std::fs::read(d.join("budget.state")).unwrap(), state, "a refused request charges nothing");
     // Tools may serve without a budget, explicitly.
     assert!(ok(&confirm("q2", &["--unlimited"])).contains("answered 2 bucket(s)"));
+}
+
+#[test]
+fn list_build_reads_each_exact_flag_as_its_own_hash_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, hex_len) in [("md5", 32), ("sha1", 40), ("sha256", 64), ("blake3", 64)] {
+        std::fs::write(d.join(format!("{name}.txt")), format!("{}\n", "ab".repeat(hex_len / 2))).unwrap();
+    }
+    let build = |flags: &[&str]| {
+        let base = ["list", "build", "--bundle-id", "t", "--list-id", "l", "--sequence", "1", "--out", "b.bundle"];
+        imageguard(d, &[&base[..], flags].concat())
+    };
+    let all = ["--md5", "md5.txt", "--sha1", "sha1.txt", "--sha256", "sha256.txt", "--blake3", "blake3.txt"];
+    assert!(ok(&build(&all)).contains("4 exact hashes"));
+    // A list given under another kind's flag has the wrong length for it and is refused.
+    let wrong = build(&["--sha1", "md5.txt"]);
+    assert!(!wrong.status.success() && String::from_utf8_lossy(&wrong.stderr).contains("expected 40 hex characters"));
 }

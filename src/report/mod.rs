@@ -128,7 +128,18 @@ impl DeviceKey {
             context: context.to_vec(),
             device_key_id: self.key_id(),
         };
-        let mut bytes = codec::encode_body(&report)?;
+        self.sign_prepared_report(&report)
+    }
+
+    /// Encodes and signs a report whose every field the caller chose, its `report_id` and time included:
+    /// for test vectors and tools that must reproduce the same bytes (Ed25519 signatures are
+    /// deterministic). Apps use [`DeviceKey::sign_report`], which draws the id from the system CSPRNG.
+    /// Refuses a report that names another device key.
+    pub fn sign_prepared_report(&self, report: &Report) -> Result<Vec<u8>, ReportError> {
+        if report.device_key_id != self.key_id() {
+            return Err(ReportError::InvalidField("device key id is not this key's"));
+        }
+        let mut bytes = codec::encode_body(report)?;
         let signature = self.0.sign(SIGNATURE_DOMAIN, &bytes);
         bytes.extend_from_slice(&signature);
         Ok(bytes)

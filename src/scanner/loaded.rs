@@ -81,8 +81,10 @@ impl LoadedBundle {
             .transpose()
             .map_err(ScanError::in_section(SectionKind::ReportKey))?;
         let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
-        let exact_request =
-            ExactHashRequest { md5: holds(HashKind::Md5), sha1: holds(HashKind::Sha1), sha256: holds(HashKind::Sha256) };
+        let exact_request = HashKind::FILE_KINDS
+            .into_iter()
+            .filter(|kind| holds(*kind))
+            .fold(ExactHashRequest::BLAKE3_ONLY, ExactHashRequest::with);
         // Reports hold at most 64 bytes of list id: all ids when they fit, else the first.
         let joined = verified.header().list_ids.join(",");
         let list_id = if joined.len() <= 64 { joined } else { verified.header().list_ids.first().cloned().unwrap_or_default() };

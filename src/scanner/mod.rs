@@ -252,10 +252,6 @@ impl std::fmt::Debug for Scanner {
     }
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 /// Runs `f`, turning a panic into [`ScanError::Internal`]: panics never reach the app.
 fn guarded<T>(f: impl FnOnce() -> Result<T, ScanError>) -> Result<T, ScanError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
@@ -272,7 +268,7 @@ impl Scanner {
         decision_state: &[u8],
         device_key: Option<DeviceKey>,
     ) -> Result<Scanner, ScanError> {
-        let now = config.trusted_time.unwrap_or_else(now_unix);
+        let now = config.trusted_time.unwrap_or_else(crate::clock::unix_seconds);
         Scanner::new_at(bundle_bytes, config, trust_state, decision_state, device_key, now)
     }
 
@@ -330,7 +326,7 @@ impl Scanner {
     pub fn now(&self) -> u64 {
         match *self.trusted_time.lock().unwrap_or_else(|p| p.into_inner()) {
             Some((time, at)) => time.saturating_add(at.elapsed().as_secs()),
-            None => now_unix(),
+            None => crate::clock::unix_seconds(),
         }
     }
 
@@ -613,7 +609,7 @@ impl Scanner {
         let header = bundle.verified.header();
         let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
         let request = ConfirmationRequest::new(&header.bundle_id, header.sequence, buckets)?;
-        let minutes = u32::try_from(now / 60).unwrap_or(u32::MAX);
+        let minutes = crate::clock::minutes(now);
         let request_bytes = request.to_bytes(self.device_key.as_ref().map(|key| (key.signing_key(), minutes)));
         let provisional_prompt = bundle
             .policy
@@ -640,7 +636,7 @@ impl Scanner {
     /// request's nonce, a changed byte) is refused with [`ScanError::Confirmation`] and the handle stays
     /// usable for a proper answer. A handle confirms once.
     pub fn confirm(&self, pending: &PendingConfirmation, response: &[u8]) -> Result<ScanOutcome, ScanError> {
-        self.confirm_at(pending, response, now_unix())
+        self.confirm_at(pending, response, crate::clock::unix_seconds())
     }
 
     pub fn confirm_at(&self, pending: &PendingConfirmation, response: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {

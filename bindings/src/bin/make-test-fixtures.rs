@@ -60,7 +60,7 @@ fn main() -> Result<(), Error> {
     let out = std::env::args().nth(1).ok_or("usage: make-test-fixtures OUT_DIR")?;
     let out = Path::new(&out);
     std::fs::create_dir_all(out)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let now = imageguard::clock::unix_seconds();
 
     let known = synthetic::photo(100, 800, 600);
     let known_file = jpeg(&known)?;

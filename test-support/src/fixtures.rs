@@ -1,0 +1,21 @@
+//! Fixtures the integration tests share: one fixed "now" and a bundle header valid around it, so that a
+//! change to `BundleHeader` touches this file instead of every test.
+
+use imageguard::bundle::BundleHeader;
+
+/// The tests' clock: a fixed Unix time (2027-01-15), never the system clock.
+pub const NOW: u64 = 1_800_000_000;
+pub const DAY: u64 = 86_400;
+
+/// A header for `bundle_id` carrying one list, `list_id`, created a minute before [`NOW`] and valid for a
+/// day after it, with a fixed salt. Tests that need other values change them with [`crate::with`].
+pub fn header(bundle_id: &str, list_id: &str, sequence: u64) -> BundleHeader {
+    BundleHeader {
+        bundle_id: bundle_id.into(),
+        list_ids: vec![list_id.into()],
+        sequence,
+        created: NOW - 60,
+        expires: NOW + DAY,
+        salt: [9; 32],
+    }
+}
