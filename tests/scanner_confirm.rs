@@ -223,3 +223,20 @@ fn reports_are_sealed_to_the_platform_and_reports_of_different_matches_have_one_
         assert!(open_report(&tampered, &platform).is_err(), "byte {i}");
     }
 }
+
+#[test]
+fn confirm_judges_by_the_apps_trusted_time_like_scans() {
+    let setup = setup();
+    let device = DeviceKey::generate().unwrap();
+    let device_public = VerifyingKey::from_bytes(&device.public_key()).unwrap();
+    let (unsigned, lists) = setup.spec.build_with_lists().unwrap();
+    let mut config = ScannerConfig::new(TrustConfig::new(vec![setup.provider.verifying_key()], 1).unwrap(), vec!["confirm".into()], "en");
+    config.trusted_time = Some(NOW + 3600);
+    let s = Scanner::new(sign_bundle(&unsigned, &setup.provider).unwrap(), config, &[], &[], Some(device)).unwrap();
+    let pending = pending(s.scan_bytes(&setup.known_files[0]).unwrap());
+    let response = lists.answer_bytes(pending.request_bytes()).unwrap();
+    let ScanOutcome::Match(info) = s.confirm(&pending, &response).unwrap() else { panic!("not confirmed") };
+    let report = verify_report(&info.report.unwrap(), &[device_public]).unwrap();
+    // The report's minute is the trusted time's, not the device clock's (NOW is weeks away from today).
+    assert!(u64::from(report.created_minutes).abs_diff((NOW + 3600) / 60) <= 1, "{}", report.created_minutes);
+}

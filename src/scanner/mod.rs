@@ -635,8 +635,9 @@ impl Scanner {
     /// [`ScanOutcome::NoMatch`] and leaves no trace; an answer that fails a check (a bad proof, another
     /// request's nonce, a changed byte) is refused with [`ScanError::Confirmation`] and the handle stays
     /// usable for a proper answer. A handle confirms once.
+    /// Judged at [`Scanner::now`]: the app's trusted time when it gave one, like scans and updates.
     pub fn confirm(&self, pending: &PendingConfirmation, response: &[u8]) -> Result<ScanOutcome, ScanError> {
-        self.confirm_at(pending, response, crate::clock::unix_seconds())
+        self.confirm_at(pending, response, self.now())
     }
 
     pub fn confirm_at(&self, pending: &PendingConfirmation, response: &[u8], now: u64) -> Result<ScanOutcome, ScanError> {
