@@ -7,7 +7,7 @@
 //!    video (600 distinct frames) at K = 1..6, next to the per-image rates BENCHMARKS.md measured.
 //!
 //!     cargo run --release --example bench_video [ENTRIES] [FRAMES]
-use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, TrustConfig};
 use imageguard::decode::{DecodeLimits, PixelBuffer, PixelFormat};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
@@ -15,10 +15,9 @@ use imageguard::policy::{Action, Policy, VideoRule};
 use imageguard::scanner::{ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use imageguard::video::hash_frame;
+use imageguard_test_support::fixtures::{self, NOW};
 use imageguard_test_support::synthetic::{photo, RgbImage};
 use std::time::Instant;
-
-const NOW: u64 = 1_800_000_000;
 
 fn buffer(frame: &RgbImage) -> PixelBuffer<'_> {
     PixelBuffer::new(&frame.pixels, frame.width, frame.height, frame.width * 3, PixelFormat::Rgb8)
@@ -44,14 +43,7 @@ fn listed(entries: usize) -> Vec<PdqHash> {
 
 fn scanner(listed: &[PdqHash], video: VideoRule) -> Scanner {
     let provider = SigningKey::generate().unwrap();
-    let mut spec = BundleSpec::new(BundleHeader {
-        bundle_id: "bench".into(),
-        list_ids: vec!["l".into()],
-        sequence: 1,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [3; 32],
-    });
+    let mut spec = BundleSpec::new(fixtures::header("bench", "l", 1));
     spec.pdq = listed.to_vec();
     spec.policy = Policy { exact: Action::Prompt, perceptual_strong: Action::Prompt, video, ..Policy::default() };
     let unsigned = spec.build().unwrap();

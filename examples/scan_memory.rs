@@ -6,15 +6,14 @@
 //! `scan` prints one JSON object: the process's peak RSS before the scan (library, bundle, the file read
 //! into memory) and after it, in KiB. `scripts/bench-memory` runs each measurement in its own process.
 
-use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, TrustConfig};
+use imageguard_test_support::fixtures::{self, NOW};
 use imageguard::decode::DecodeLimits;
 use imageguard::lists::BundleSpec;
 use imageguard::scanner::{Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 
 mod common;
-
-const NOW: u64 = 1_800_000_000;
 
 fn make(path: &str, progressive: bool) {
     let photo = imageguard_test_support::synthetic::photo(12, 4000, 3000);
@@ -27,14 +26,7 @@ fn make(path: &str, progressive: bool) {
 
 fn scan(path: &str, preset: &str) {
     let provider = SigningKey::generate().expect("key");
-    let header = BundleHeader {
-        bundle_id: "memory".into(),
-        list_ids: vec!["l".into()],
-        sequence: 1,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [7; 32],
-    };
+    let header = fixtures::header("memory", "l", 1);
     let bundle = sign_bundle(&BundleSpec::new(header).build().expect("bundle"), &provider).expect("sign");
     let mut config = ScannerConfig::new(TrustConfig::new(vec![provider.verifying_key()], 1).expect("trust"), vec!["memory".into()], "en");
     config.limits = match preset {

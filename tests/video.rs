@@ -3,7 +3,7 @@
 //! unrelated video does not, fewer than K distinct frame hits do not, and the confirmation request
 //! carries one bucket per hit frame and nothing else.
 
-use imageguard::bundle::{sign_bundle, BundleHeader, TrustConfig};
+use imageguard::bundle::{sign_bundle, TrustConfig};
 use imageguard::confirm::PlatformLists;
 use imageguard::decode::{PixelBuffer, PixelFormat};
 use imageguard::lists::BundleSpec;
@@ -12,10 +12,10 @@ use imageguard::policy::{Policy, VideoRule};
 use imageguard::scanner::{MatchKind, ScanOutcome, Scanner, ScannerConfig};
 use imageguard::signing::SigningKey;
 use imageguard::video::{distinct_frames, hash_frame, VideoOutcome, VpdqFrame};
+use imageguard_test_support::fixtures::{self, NOW};
 use imageguard_test_support::synthetic::RgbImage;
 use imageguard_test_support::video::frames;
 
-const NOW: u64 = 1_800_000_000;
 const FPS: usize = 4;
 const SIZE: (usize, usize) = (320, 240);
 
@@ -39,14 +39,7 @@ fn known_video() -> Vec<RgbImage> {
 
 fn setup(policy: Policy, listed: &[PdqHash]) -> (Scanner, PlatformLists) {
     let provider = SigningKey::generate().unwrap();
-    let mut spec = BundleSpec::new(BundleHeader {
-        bundle_id: "video".into(),
-        list_ids: vec!["known-videos".into()],
-        sequence: 1,
-        created: NOW - 60,
-        expires: NOW + 86400,
-        salt: [5; 32],
-    });
+    let mut spec = BundleSpec::new(fixtures::header("video", "known-videos", 1));
     spec.pdq = listed.to_vec();
     spec.policy = policy;
     let (unsigned, lists) = spec.build_with_lists().unwrap();
