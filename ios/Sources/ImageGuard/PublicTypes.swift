@@ -16,6 +16,11 @@ public typealias DecodeLimits = ImageGuardFFI.DecodeLimits
 public typealias AppOverrides = ImageGuardFFI.AppOverrides
 public typealias Action = ImageGuardFFI.Action
 public typealias ImageGuardError = ImageGuardFFI.ImageGuardError
+public typealias BundleRejectReason = ImageGuardFFI.BundleRejectReason
+public typealias DecodeErrorKind = ImageGuardFFI.DecodeErrorKind
+public typealias PlatformDecodeReason = ImageGuardFFI.PlatformDecodeReason
+public typealias ReportRejectReason = ImageGuardFFI.ReportRejectReason
+public typealias ConfirmationRejectReason = ImageGuardFFI.ConfirmationRejectReason
 public typealias DeviceKey = ImageGuardFFI.DeviceKey
 
 public typealias BundleInfo = ImageGuardFFI.BundleInfo
@@ -29,6 +34,8 @@ public typealias HashKind = ImageGuardFFI.HashKind
 public typealias Variant = ImageGuardFFI.Variant
 public typealias PixelFormat = ImageGuardFFI.PixelFormat
 public typealias PendingConfirmation = ImageGuardFFI.PendingConfirmation
+public typealias VideoSession = ImageGuardFFI.VideoSession
+public typealias VideoOutcome = ImageGuardFFI.VideoOutcome
 
 public typealias PromptContent = ImageGuardFFI.PromptContent
 public typealias HelpLink = ImageGuardFFI.HelpLink
