@@ -39,6 +39,12 @@ impl From<&PdqFeatures> for PdqRecord {
     }
 }
 
+/// The core's view of the foreign caller's pixels: `height` rows of `stride` bytes, each starting with
+/// `width` pixels (checked when it is used). Every export that takes raw pixels goes through here.
+pub(crate) fn pixel_buffer(pixels: &[u8], width: u32, height: u32, stride: u32, format: PixelFormat) -> PixelBuffer<'_> {
+    PixelBuffer::new(pixels, width as usize, height as usize, stride as usize, format.into())
+}
+
 /// PDQ of a raw pixel buffer: `height` rows of `stride` bytes, each starting with `width` pixels.
 #[uniffi::export]
 pub fn pdq_hash_pixels(
@@ -49,7 +55,7 @@ pub fn pdq_hash_pixels(
     format: PixelFormat,
 ) -> Result<PdqRecord, ImageGuardError> {
     guard::call(|| {
-        let buffer = PixelBuffer::new(pixels, width as usize, height as usize, stride as usize, format.into());
+        let buffer = pixel_buffer(pixels, width, height, stride, format);
         Ok(PdqRecord::from(&hashing::hash_pixels(&buffer, &DecodeLimits::default())?))
     })
 }

@@ -1,12 +1,11 @@
 //! The scanner as a foreign object: one per app, shared by all threads (the core is `Send + Sync`).
 
 use crate::debug::LiveToken;
-use crate::hashing::PixelFormat;
+use crate::hashing::{pixel_buffer, PixelFormat};
 use crate::keys::DeviceKey;
 use crate::scan_records::{BundleInfo, ScanOutcome, ScannerConfig};
 use crate::{guard, ImageGuardError};
 use imageguard::bundle::TrustConfig;
-use imageguard::decode::PixelBuffer;
 use imageguard::report;
 use imageguard::scanner;
 use imageguard::signing::VerifyingKey;
@@ -123,7 +122,7 @@ impl Scanner {
         format: PixelFormat,
     ) -> Result<ScanOutcome, ImageGuardError> {
         guard::call(|| {
-            let buffer = PixelBuffer::new(pixels, width as usize, height as usize, stride as usize, format.into());
+            let buffer = pixel_buffer(pixels, width, height, stride, format);
             Ok(self.inner.scan_pixels(&buffer)?.into())
         })
     }

@@ -6,11 +6,10 @@
 //! holds no hash of a frame that did not hit beyond the next frame; `finish` consumes it.
 
 use crate::debug::LiveToken;
-use crate::hashing::PixelFormat;
+use crate::hashing::{pixel_buffer, PixelFormat};
 use crate::scan_records::ScanOutcome;
 use crate::scanner::Scanner;
 use crate::{guard, ImageGuardError};
-use imageguard::decode::PixelBuffer;
 use imageguard::video;
 use std::sync::{Arc, Mutex};
 
@@ -59,7 +58,7 @@ impl VideoSession {
         timestamp_ms: u64,
     ) -> Result<(), ImageGuardError> {
         guard::call(|| {
-            let buffer = PixelBuffer::new(pixels, width as usize, height as usize, stride as usize, format.into());
+            let buffer = pixel_buffer(pixels, width, height, stride, format);
             let mut session = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             let session = session.as_mut().ok_or_else(finished)?;
             Ok(session.add_frame(&buffer, timestamp_ms)?)
