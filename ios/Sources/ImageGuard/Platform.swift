@@ -20,8 +20,10 @@ extension ImageGuard {
         let width: Int, height: Int, bytesPerRow: Int
     }
 
-    static func rgbaPixels(of image: CGImage) throws(ImageGuardError) -> DrawnPixels {
-        let scale = min(1.0, 1024.0 / Double(max(image.width, image.height)))
+    /// The image drawn into an RGBA8 buffer, reduced to at most `maxSide` pixels on its long side (PDQ needs
+    /// 512), or at its own size when `maxSide` is nil (video frames: vPDQ hashes them unresized).
+    static func rgbaPixels(of image: CGImage, maxSide: Int? = 1024) throws(ImageGuardError) -> DrawnPixels {
+        let scale = maxSide.map { min(1.0, Double($0) / Double(max(image.width, image.height))) } ?? 1.0
         let width = max(1, Int((Double(image.width) * scale).rounded()))
         let height = max(1, Int((Double(image.height) * scale).rounded()))
         let bytesPerRow = width * 4

@@ -30,10 +30,12 @@ extension ImageGuard {
         for second in 0..<total {
             try Task.checkCancellation()
             let time = CMTime(value: CMTimeValue(second), timescale: 1)
-            if let image = try? await Self.frame(generator, at: time), let pixels = Self.rgbaPixels(image) {
+            if let image = try? await Self.frame(generator, at: time), image.width > 0, image.height > 0,
+                let drawn = try? Self.rgbaPixels(of: image, maxSide: nil)
+            {
                 try session.addFrame(
-                    pixels: pixels.data, width: UInt32(image.width), height: UInt32(image.height),
-                    stride: UInt32(pixels.bytesPerRow), format: .rgba8, timestampMs: UInt64(second) * 1000
+                    pixels: drawn.pixels, width: UInt32(drawn.width), height: UInt32(drawn.height),
+                    stride: UInt32(drawn.bytesPerRow), format: .rgba8, timestampMs: UInt64(second) * 1000
                 )
             }
             progress?(second + 1, total)
@@ -47,24 +49,6 @@ extension ImageGuard {
             return try await generator.image(at: time).image
         }
         return try generator.copyCGImage(at: time, actualTime: nil)
-    }
-
-    /// The image drawn into an RGBA8 buffer at its own size.
-    private static func rgbaPixels(_ image: CGImage) -> (data: Data, bytesPerRow: Int)? {
-        let (width, height) = (image.width, image.height)
-        guard width > 0, height > 0 else { return nil }
-        let bytesPerRow = width * 4
-        var data = Data(count: bytesPerRow * height)
-        let drawn = data.withUnsafeMutableBytes { raw -> Bool in
-            guard let context = CGContext(
-                data: raw.baseAddress, width: width, height: height, bitsPerComponent: 8, bytesPerRow: bytesPerRow,
-                space: CGColorSpace(name: CGColorSpace.sRGB) ?? CGColorSpaceCreateDeviceRGB(),
-                bitmapInfo: CGImageAlphaInfo.noneSkipLast.rawValue
-            ) else { return false }
-            context.draw(image, in: CGRect(x: 0, y: 0, width: width, height: height))
-            return true
-        }
-        return drawn ? (data, bytesPerRow) : nil
     }
 }
 #endif
