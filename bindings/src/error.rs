@@ -112,7 +112,11 @@ pub enum DecodeErrorKind {
     Corrupt,
 }
 
-/// Which kind of file the platform's decoder should handle.
+/// Which kind of file the platform's decoder should handle: the core's `decode::PlatformDecodeReason`.
+///
+/// A hand-written mirror, not a uniffi remote type: the core enum is `#[non_exhaustive]`, and a reason the
+/// core adds later must still reach the app as `UnknownFormat` (worth a try with the platform decoder)
+/// rather than fail the call, which is what a remote type's generated conversion would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PlatformDecodeReason {
     Heif,
@@ -120,11 +124,9 @@ pub enum PlatformDecodeReason {
     /// TIFF, DNG and most camera RAW files.
     Tiff,
     JpegXl,
-    /// A JPEG coded with arithmetic coding or hierarchically.
+    /// Arithmetic or hierarchical coding.
     JpegCoding,
-    /// A feature of a supported format the core's decoder does not implement.
     UnsupportedFeature,
-    /// Not a format the core recognises.
     UnknownFormat,
 }
 

@@ -1,37 +1,24 @@
-//! Foreign-facing mirrors of the scanner's configuration and results (prompts, actions, bundle info).
+//! The scanner's configuration and results as uniffi sees them (prompts, actions, bundle info).
+//!
+//! Types the core shapes the same way are uniffi *remote* types (declared here field for field, converted
+//! by uniffi); the others are mirrors where the foreign API differs (flat prompt texts, an `Arc`'d
+//! pending confirmation, optional settings).
 
 use crate::records::{HashKind, MatchStrength, Variant};
 use imageguard::{policy, prompts, scanner};
 
+pub use imageguard::bundle::StaleReason;
+pub use imageguard::policy::Action;
+pub use imageguard::prompts::{HelpKind, HelpLink, TextDirection};
+pub use imageguard::scanner::{BundleInfo, MatchKind};
+
 /// What the app should do about a match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Action {
     None,
     Prompt,
     Report,
     PromptAndReport,
-}
-
-impl From<policy::Action> for Action {
-    fn from(action: policy::Action) -> Self {
-        match action {
-            policy::Action::None => Action::None,
-            policy::Action::Prompt => Action::Prompt,
-            policy::Action::Report => Action::Report,
-            policy::Action::PromptAndReport => Action::PromptAndReport,
-        }
-    }
-}
-
-impl From<Action> for policy::Action {
-    fn from(action: Action) -> Self {
-        match action {
-            Action::None => policy::Action::None,
-            Action::Prompt => policy::Action::Prompt,
-            Action::Report => policy::Action::Report,
-            Action::PromptAndReport => policy::Action::PromptAndReport,
-        }
-    }
 }
 
 /// Stricter settings than the bundle's policy (looser ones are ignored by the core).
@@ -54,9 +41,9 @@ pub struct AppOverrides {
 impl From<AppOverrides> for policy::AppOverrides {
     fn from(o: AppOverrides) -> Self {
         let mut core = policy::AppOverrides::default();
-        core.exact = o.exact.map(Into::into);
-        core.perceptual_strong = o.perceptual_strong.map(Into::into);
-        core.perceptual_weak = o.perceptual_weak.map(Into::into);
+        core.exact = o.exact;
+        core.perceptual_strong = o.perceptual_strong;
+        core.perceptual_weak = o.perceptual_weak;
         core.report_threshold = o.report_threshold;
         core.allow_report_without_prompt = o.allow_report_without_prompt;
         core
@@ -100,23 +87,14 @@ pub struct ScannerConfig {
 }
 
 /// Why a bundle is stale (by the scanner's clock). A stale bundle keeps scanning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum StaleReason {
     Expired,
     NotYetValid,
 }
 
-impl From<imageguard::bundle::StaleReason> for StaleReason {
-    fn from(r: imageguard::bundle::StaleReason) -> Self {
-        match r {
-            imageguard::bundle::StaleReason::Expired => StaleReason::Expired,
-            imageguard::bundle::StaleReason::NotYetValid => StaleReason::NotYetValid,
-        }
-    }
-}
-
 /// How an image matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum MatchKind {
     /// An exact hash of the file (or the image's exact PDQ hash) is listed.
     Exact { algorithm: HashKind },
@@ -124,31 +102,20 @@ pub enum MatchKind {
     Perceptual { variant: Variant, strength: MatchStrength },
 }
 
-impl From<scanner::MatchKind> for MatchKind {
-    fn from(kind: scanner::MatchKind) -> Self {
-        match kind {
-            scanner::MatchKind::Exact { algorithm } => MatchKind::Exact { algorithm: algorithm.into() },
-            scanner::MatchKind::Perceptual { variant, strength } => {
-                MatchKind::Perceptual { variant: variant.into(), strength: strength.into() }
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum TextDirection {
     Ltr,
     Rtl,
 }
 
 /// Whether a link offers help to the user or a place to report abuse images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum HelpKind {
     Help,
     Report,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct HelpLink {
     pub kind: HelpKind,
     pub label: String,
@@ -178,10 +145,7 @@ impl From<prompts::PromptContent> for PromptContent {
         let t = p.texts;
         PromptContent {
             locale: t.tag,
-            direction: match t.direction {
-                prompts::TextDirection::Ltr => TextDirection::Ltr,
-                prompts::TextDirection::Rtl => TextDirection::Rtl,
-            },
+            direction: t.direction,
             title: t.title,
             body: t.body,
             dont_send_button: t.dont_send_button,
@@ -189,19 +153,7 @@ impl From<prompts::PromptContent> for PromptContent {
             help_caption: t.help_caption,
             report_caption: t.report_caption,
             region: p.region,
-            help_links: p
-                .help_links
-                .into_iter()
-                .map(|l| HelpLink {
-                    kind: match l.kind {
-                        prompts::HelpKind::Help => HelpKind::Help,
-                        prompts::HelpKind::Report => HelpKind::Report,
-                    },
-                    label: l.label,
-                    url: l.url,
-                    phone: l.phone,
-                })
-                .collect(),
+            help_links: p.help_links,
         }
     }
 }
@@ -239,11 +191,11 @@ impl From<scanner::ScanOutcome> for ScanOutcome {
             scanner::ScanOutcome::Match(info) => {
                 let info = *info;
                 ScanOutcome::Match {
-                    kind: info.kind.into(),
+                    kind: info.kind,
                     bundle_id: info.bundle_id,
                     list_id: info.list_id,
                     bundle_sequence: info.bundle_sequence,
-                    action: info.action.into(),
+                    action: info.action,
                     prompt: info.prompt.map(Into::into),
                     report: info.report,
                 }
@@ -253,7 +205,7 @@ impl From<scanner::ScanOutcome> for ScanOutcome {
 }
 
 /// The active bundle's identity (show it, or compare its root with the platform's published roots).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct BundleInfo {
     pub bundle_id: String,
     pub list_ids: Vec<String>,
@@ -267,20 +219,4 @@ pub struct BundleInfo {
     pub perceptual_entries: u64,
     /// Why the bundle is stale now, if it is (it keeps scanning as its policy says).
     pub stale: Option<StaleReason>,
-}
-
-impl From<scanner::BundleInfo> for BundleInfo {
-    fn from(i: scanner::BundleInfo) -> Self {
-        BundleInfo {
-            bundle_id: i.bundle_id,
-            list_ids: i.list_ids,
-            sequence: i.sequence,
-            root_hex: i.root_hex,
-            expires: i.expires,
-            created: i.created,
-            exact_entries: i.exact_entries,
-            perceptual_entries: i.perceptual_entries,
-            stale: i.stale.map(Into::into),
-        }
-    }
 }

@@ -90,10 +90,10 @@ impl Scanner {
     /// saved in the directory when opened with [`Scanner::open`]. Nothing changes if any check fails.
     pub fn update_bundle_file(&self, path: String) -> Result<BundleInfo, ImageGuardError> {
         guard::call(|| match &self.store {
-            Some(store) => Ok(store.update_bundle_file(Path::new(&path)).map_err(crate::store::store_error)?.into()),
+            Some(store) => Ok(store.update_bundle_file(Path::new(&path)).map_err(crate::store::store_error)?),
             None => {
                 let bytes = std::fs::read(&path).map_err(|e| ImageGuardError::io(format!("{path}: {e}")))?;
-                Ok(self.inner.update_bundle(bytes)?.into())
+                Ok(self.inner.update_bundle(bytes)?)
             }
         })
     }
@@ -142,16 +142,16 @@ impl Scanner {
     /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
     pub fn update_bundle(&self, bundle: Vec<u8>) -> Result<BundleInfo, ImageGuardError> {
         guard::call(|| match &self.store {
-            Some(store) => Ok(store.update_bundle(bundle).map_err(crate::store::store_error)?.into()),
-            None => Ok(self.inner.update_bundle(bundle)?.into()),
+            Some(store) => Ok(store.update_bundle(bundle).map_err(crate::store::store_error)?),
+            None => Ok(self.inner.update_bundle(bundle)?),
         })
     }
 
     /// Applies a delta to the active bundle. Nothing changes if any check fails.
     pub fn apply_delta(&self, delta: &[u8]) -> Result<BundleInfo, ImageGuardError> {
         guard::call(|| match &self.store {
-            Some(store) => Ok(store.apply_delta(delta).map_err(crate::store::store_error)?.into()),
-            None => Ok(self.inner.apply_delta(delta)?.into()),
+            Some(store) => Ok(store.apply_delta(delta).map_err(crate::store::store_error)?),
+            None => Ok(self.inner.apply_delta(delta)?),
         })
     }
 
@@ -162,7 +162,7 @@ impl Scanner {
     }
 
     pub fn bundle_info(&self) -> BundleInfo {
-        self.inner.bundle_info().into()
+        self.inner.bundle_info()
     }
 
     /// The active bundle's bytes, to store after an update or a delta.

@@ -272,18 +272,20 @@ final class ImageGuardTests: XCTestCase {
             for _ in 0..<100 { _ = try await open() }
         }
         // The facade's last reference can be dropped on its work queue just after the caller resumes:
-        // wait (boundedly) for the queue to let go, then the count must be back where it was.
+        // wait (boundedly) for the queue to let go, then the count must be back where it was, or lower: an
+        // object of the previous test may still have been on its way out when `before` was read. A leak
+        // leaves thousands more.
         func settled() async -> UInt64 {
-            for _ in 0..<200 where liveObjectCount() != before { try? await Task.sleep(nanoseconds: 10_000_000) }
+            for _ in 0..<200 where liveObjectCount() > before { try? await Task.sleep(nanoseconds: 10_000_000) }
             return liveObjectCount()
         }
         try await round()
         let afterFirst = await settled()
-        XCTAssertEqual(afterFirst, before)
+        XCTAssertLessThanOrEqual(afterFirst, before)
         let rss = rssKiB()
         try await round()
         let afterSecond = await settled()
-        XCTAssertEqual(afterSecond, before)
+        XCTAssertLessThanOrEqual(afterSecond, before)
         XCTAssertLessThan(rssKiB() - rss, 8 * 1024, "RSS grew over 10k keys and 100 scanners")
     }
 
