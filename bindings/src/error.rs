@@ -5,7 +5,7 @@
 //! The mapping below matches the core's typed errors variant by variant: no text is ever inspected, so an
 //! app can switch on the variant and its reason and never on a message.
 //!
-//! Every variant but `Cancelled` carries its readable sentence in `detail` ("bundle refused: bundle
+//! Every variant carries its readable sentence in `detail` ("bundle refused: bundle
 //! sequence 5 is not newer than the accepted 6 (rollback refused)"), which is also its `Display` text,
 //! exported to Kotlin (`toString()`) and Swift (`description`, and `localizedDescription` through the
 //! `LocalizedError` conformance in ios/Sources/ImageGuard/Errors.swift). The field is named `detail`, not
@@ -57,9 +57,6 @@ pub enum ImageGuardError {
     /// A file could not be read (missing, not readable).
     #[error("{detail}")]
     Io { detail: String },
-    /// The operation was cancelled (a batch scan's cancel flag).
-    #[error("cancelled")]
-    Cancelled,
     /// A bug in imageguard (a caught panic). The detail says where; please report it.
     #[error("{detail}")]
     Internal { detail: String },
@@ -353,8 +350,9 @@ impl From<ScanError> for ImageGuardError {
             // Making a report (not verifying one) fails only on a broken random generator or a bug.
             ScanError::Report(_) => ImageGuardError::internal(e),
             ScanError::Confirmation(confirm) => confirm.into(),
-            ScanError::Cancelled => ImageGuardError::Cancelled,
-            // ScanError::Internal, and any failure added later.
+            // ScanError::Internal; ScanError::Cancelled, which only the core's `scan_batch` returns and no
+            // export calls (Kotlin and Swift cancel with their own coroutine/task cancellation); and any
+            // failure added later.
             _ => ImageGuardError::internal(e),
         }
     }
@@ -435,7 +433,6 @@ mod tests {
         let replay = ConfirmError::NonceMismatch { expected: "a".into(), got: "b".into() };
         assert_eq!(confirm(replay), ConfirmationRejectReason::NonceMismatch);
         assert_eq!(confirm(ConfirmError::Truncated { what: "response" }), ConfirmationRejectReason::Malformed);
-        assert_eq!(ImageGuardError::from(ScanError::Cancelled), ImageGuardError::Cancelled);
         assert!(matches!(ScanError::Internal { what: "x" }.into(), ImageGuardError::Internal { .. }));
         assert!(matches!(ScanError::DecisionState(PolicyError::Truncated).into(), ImageGuardError::InvalidState { .. }));
         assert!(matches!(ConfigError::NoBundleIds.into(), ImageGuardError::InvalidArgument { .. }));
@@ -446,6 +443,5 @@ mod tests {
     fn the_readable_sentence_is_the_display_text() {
         let e = ImageGuardError::from(BundleError::Rollback { got: 5, accepted: 6 });
         assert_eq!(e.to_string(), "bundle refused: bundle sequence 5 is not newer than the accepted 6 (rollback refused)");
-        assert_eq!(ImageGuardError::Cancelled.to_string(), "cancelled");
     }
 }
