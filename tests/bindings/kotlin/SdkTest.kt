@@ -11,6 +11,7 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
 import org.imageguard.ImageGuard
 import org.imageguard.open
 import org.imageguard.saveState
@@ -129,6 +130,27 @@ class SdkTest {
                 val peak = debugPeakConcurrentScans(guard.scanner)
                 if (expectOverlap) assertTrue("unbounded: scans overlap ($peak)", peak >= 2uL)
                 else assertTrue("peak $peak over the bound $bound", peak in 1uL..bound.toULong())
+            }
+        }
+    }
+
+    @Test
+    fun theSdkDispatcherHoldsAtMostMaxConcurrentScansThreads() = runBlocking {
+        // Dispatchers.Default has at least 2 threads, so an unbounded dispatcher would run 2 blocks at once.
+        for ((bound, expectedPeak) in listOf(1u to 1, 0u to 2)) {
+            ImageGuard.open(fixture("bundle-v1.bin").readBytes(), config(bound), deviceKey = key).use { guard ->
+                val inFlight = AtomicInteger()
+                val peak = AtomicInteger()
+                (1..8).map {
+                    async(Dispatchers.Default) {
+                        withContext(guard.dispatcher) {
+                            peak.accumulateAndGet(inFlight.incrementAndGet(), ::maxOf)
+                            Thread.sleep(30)
+                            inFlight.decrementAndGet()
+                        }
+                    }
+                }.awaitAll()
+                assertEquals("bound $bound", expectedPeak, peak.get())
             }
         }
     }

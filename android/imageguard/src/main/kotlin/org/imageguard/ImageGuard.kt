@@ -1,6 +1,7 @@
 package org.imageguard
 
 import java.nio.ByteBuffer
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.imageguard.ffi.BundleInfo
@@ -17,8 +18,9 @@ import org.imageguard.ffi.VideoSession
 /**
  * The app's entry point: one instance per app (per bundle), shared by every coroutine and thread.
  *
- * Scanning decodes and hashes images, which is CPU work: every suspending call runs on
- * [Dispatchers.Default], so it is safe to call from the main thread. Nothing here touches the network;
+ * Scanning decodes and hashes images, which is CPU work: every suspending call, and every platform decode
+ * of the Android helpers, runs on the SDK's own [dispatcher], so it is safe to call from the main thread.
+ * Nothing here touches the network;
  * the app downloads bundle updates and sends reports itself. Every failure is an `ImageGuardException`
  * subclass: decide by the subclass and its `reason`/`kind`; its `detail` (and `toString()`) is the readable
  * sentence (docs/android.md, "Errors").
@@ -26,7 +28,15 @@ import org.imageguard.ffi.VideoSession
  * The native scanner is freed by [close] (or `use { }`); a forgotten instance is freed when collected.
  * The state blobs ([trustState], [decisionState]) and [bundleBytes] are what the app persists.
  */
-class ImageGuard internal constructor(internal val scanner: Scanner) : AutoCloseable {
+class ImageGuard internal constructor(internal val scanner: Scanner, maxConcurrentScans: UInt = 0u) : AutoCloseable {
+
+    /**
+     * Where the SDK's work runs: [Dispatchers.Default], limited to `ScannerConfig.maxConcurrentScans`
+     * threads when that is set. Scans over the bound wait here as suspended coroutines, holding no thread
+     * (the native bound would block one), and the app's own work on `Dispatchers.Default` keeps the rest.
+     */
+    val dispatcher: CoroutineDispatcher =
+        if (maxConcurrentScans == 0u) Dispatchers.Default else Dispatchers.Default.limitedParallelism(maxConcurrentScans.toInt().coerceAtLeast(1))
 
     companion object {
         /**
@@ -40,7 +50,7 @@ class ImageGuard internal constructor(internal val scanner: Scanner) : AutoClose
             decisionState: ByteArray = ByteArray(0),
             deviceKey: DeviceKey? = null,
         ): ImageGuard = withContext(Dispatchers.Default) {
-            ImageGuard(Scanner(bundle, config, trustState.toDirectBuffer(), decisionState.toDirectBuffer(), deviceKey))
+            ImageGuard(Scanner(bundle, config, trustState.toDirectBuffer(), decisionState.toDirectBuffer(), deviceKey), config.maxConcurrentScans)
         }
 
         /** A new report-signing key; store [DeviceKey.toPkcs8] in the Android Keystore-backed storage. */
@@ -61,17 +71,17 @@ class ImageGuard internal constructor(internal val scanner: Scanner) : AutoClose
     }
 
     /** Scans an encoded image (JPEG, PNG, WebP, GIF, BMP): exact and perceptual matching. */
-    suspend fun scan(image: ByteArray): ScanOutcome = withContext(Dispatchers.Default) {
+    suspend fun scan(image: ByteArray): ScanOutcome = withContext(dispatcher) {
         scanner.scanBytes(image.toDirectBuffer())
     }
 
     /** Like [scan], without a copy when [image] is a direct buffer (its remaining bytes are scanned). */
-    suspend fun scan(image: ByteBuffer): ScanOutcome = withContext(Dispatchers.Default) {
+    suspend fun scan(image: ByteBuffer): ScanOutcome = withContext(dispatcher) {
         scanner.scanBytes(image.forFfi())
     }
 
     /** Reads and scans a file (within the 64 MiB input limit). */
-    suspend fun scanFile(path: String): ScanOutcome = withContext(Dispatchers.Default) { scanner.scanFile(path) }
+    suspend fun scanFile(path: String): ScanOutcome = withContext(dispatcher) { scanner.scanFile(path) }
 
     /**
      * Scans raw pixels: [height] rows of [rowBytes] bytes, each starting with [width] pixels of [format].
@@ -85,7 +95,7 @@ class ImageGuard internal constructor(internal val scanner: Scanner) : AutoClose
         format: PixelFormat = PixelFormat.RGBA8,
     ): ScanOutcome {
         requireArgument(width > 0 && height > 0 && rowBytes > 0) { "width, height and rowBytes must be positive" }
-        return withContext(Dispatchers.Default) {
+        return withContext(dispatcher) {
             scanner.scanPixels(pixels.forFfi(), width.toUInt(), height.toUInt(), rowBytes.toUInt(), format)
         }
     }
@@ -96,15 +106,15 @@ class ImageGuard internal constructor(internal val scanner: Scanner) : AutoClose
      * that matches; [ScanOutcome.NoMatch] otherwise. A refused answer throws
      * `ImageGuardException.ConfirmationRejected` and the handle stays usable; offline, keep it and retry.
      */
-    suspend fun confirm(pending: PendingConfirmation, response: ByteArray): ScanOutcome = withContext(Dispatchers.Default) {
+    suspend fun confirm(pending: PendingConfirmation, response: ByteArray): ScanOutcome = withContext(dispatcher) {
         scanner.confirm(pending, response)
     }
 
     /** Replaces the bundle with a newer full bundle; persist [bundleBytes] and [trustState] afterwards. */
-    suspend fun updateBundle(bundle: ByteArray): BundleInfo = withContext(Dispatchers.Default) { scanner.updateBundle(bundle) }
+    suspend fun updateBundle(bundle: ByteArray): BundleInfo = withContext(dispatcher) { scanner.updateBundle(bundle) }
 
     /** Applies a delta to the active bundle; persist [bundleBytes] and [trustState] afterwards. */
-    suspend fun applyDelta(delta: ByteArray): BundleInfo = withContext(Dispatchers.Default) {
+    suspend fun applyDelta(delta: ByteArray): BundleInfo = withContext(dispatcher) {
         scanner.applyDelta(delta.toDirectBuffer())
     }
 

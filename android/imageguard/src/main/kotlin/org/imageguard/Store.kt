@@ -20,7 +20,7 @@ suspend fun ImageGuard.Companion.open(
     bootstrapBundle: File? = null,
     deviceKey: DeviceKey? = null,
 ): ImageGuard = withContext(Dispatchers.IO) {
-    ImageGuard(Scanner.open(directory.path, config, bootstrapBundle?.path, deviceKey))
+    ImageGuard(Scanner.open(directory.path, config, bootstrapBundle?.path, deviceKey), config.maxConcurrentScans)
 }
 
 /**

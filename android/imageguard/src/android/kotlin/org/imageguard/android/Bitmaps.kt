@@ -2,7 +2,6 @@ package org.imageguard.android
 
 import android.graphics.Bitmap
 import java.nio.ByteBuffer
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.imageguard.ImageGuard
 import org.imageguard.ffi.ImageGuardException
@@ -19,7 +18,7 @@ import org.imageguard.ffi.ScanOutcome
  * bitmap.
  */
 suspend fun ImageGuard.scanBitmap(bitmap: Bitmap): ScanOutcome {
-    val pixels = withContext(Dispatchers.Default) {
+    val pixels = withContext(dispatcher) {
         val reduced = bitmap.reducedForScan() // at most 1024 px on the long side: PDQ needs 512
         try { reduced.toRgbaPixels() } finally { if (reduced !== bitmap) reduced.recycle() }
     }
