@@ -61,6 +61,8 @@ dependencies {
     api("${libs.jna.get()}@aar")
     // api: the public Kotlin API is suspend functions and Flows, so apps compile against coroutines too.
     api(libs.kotlinx.coroutines.android)
+    // @RequiresApi on the API-level-gated helpers (ImageDecoder: Android 9+), checked by lint in apps.
+    implementation(libs.androidx.annotation)
     testImplementation(libs.junit)
     // src/androidTest: run on an emulator by .github/workflows/android.yml (`connectedAndroidTest`).
     androidTestImplementation(libs.androidx.test.runner)

@@ -39,3 +39,31 @@ class BitmapFactory {
         fun decodeStream(`is`: InputStream?, outPadding: Rect?, opts: Options?): Bitmap? = null
     }
 }
+
+// developer.android.com/reference/android/graphics/ImageDecoder (API 28): only what ImageDecoderScanning.kt uses.
+class ImageDecoder private constructor() {
+    abstract class Source private constructor()
+
+    class ImageInfo private constructor() {
+        val size: android.util.Size get() = android.util.Size(0, 0)
+    }
+
+    fun interface OnHeaderDecodedListener {
+        fun onHeaderDecoded(decoder: ImageDecoder, info: ImageInfo, source: Source)
+    }
+
+    class DecodeException private constructor() : java.io.IOException()
+
+    // getAllocator()/setAllocator(int), which Kotlin code reads as a property.
+    var allocator: Int = ALLOCATOR_DEFAULT
+    fun setTargetSampleSize(sampleSize: Int) {}
+
+    companion object {
+        const val ALLOCATOR_DEFAULT = 0
+        const val ALLOCATOR_SOFTWARE = 1
+
+        @JvmStatic
+        @Throws(java.io.IOException::class)
+        fun decodeBitmap(src: Source, listener: OnHeaderDecodedListener): Bitmap = throw java.io.IOException()
+    }
+}

@@ -10,3 +10,6 @@ class Log private constructor() {
         @JvmStatic fun e(tag: String?, msg: String): Int = 0
     }
 }
+
+// developer.android.com/reference/android/util/Size
+class Size(val width: Int, val height: Int)

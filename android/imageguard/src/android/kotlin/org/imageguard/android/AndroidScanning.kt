@@ -56,6 +56,17 @@ suspend fun ImageGuard.scanImageBytes(bytes: ByteArray): ScanOutcome =
         scanDecoded(e) { ByteArrayInputStream(bytes) }
     }
 
+/**
+ * Like [scanImageBytes], for a buffer's remaining bytes (no copy when it is direct); the buffer's
+ * position is not moved.
+ */
+suspend fun ImageGuard.scanImageBytes(buffer: ByteBuffer): ScanOutcome =
+    try {
+        scan(buffer)
+    } catch (e: ImageGuardException.NeedsPlatformDecode) {
+        scanDecoded(e) { ByteBufferInputStream(buffer.duplicate()) }
+    }
+
 private suspend fun ImageGuard.scanWithFallback(bytes: ByteBuffer, open: () -> InputStream): ScanOutcome =
     try {
         scan(bytes)
@@ -66,7 +77,7 @@ private suspend fun ImageGuard.scanWithFallback(bytes: ByteBuffer, open: () -> I
 /** The platform fallback: BitmapFactory's pixels, scanned perceptually; [cause] again if it cannot decode. */
 private suspend fun ImageGuard.scanDecoded(cause: ImageGuardException, open: () -> InputStream): ScanOutcome {
     // A file that cannot be reopened for the platform decoder fails like one it cannot decode: closed.
-    val bitmap = withContext(Dispatchers.IO) {
+    val bitmap = withContext(dispatcher) {
         try {
             decodeSampled(open)
         } catch (e: IOException) {
@@ -86,15 +97,33 @@ private suspend fun ImageGuard.scanDecoded(cause: ImageGuardException, open: () 
 internal fun decodeSampled(open: () -> InputStream): Bitmap? {
     val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
     open().use { BitmapFactory.decodeStream(it, null, bounds) }
-    val shortSide = minOf(bounds.outWidth, bounds.outHeight)
-    if (shortSide <= 0) return null
-    var sample = 1
-    while (shortSide / (sample * 2) >= MIN_SHORT_SIDE) sample *= 2
+    if (minOf(bounds.outWidth, bounds.outHeight) <= 0) return null
     val options = BitmapFactory.Options().apply {
-        inSampleSize = sample
+        inSampleSize = sampleSizeFor(bounds.outWidth, bounds.outHeight)
         inPreferredConfig = Bitmap.Config.ARGB_8888
     }
     return open().use { BitmapFactory.decodeStream(it, null, options) }
+}
+
+/** The largest power-of-two reduction of a [width] x [height] image whose short side is still >= 512. */
+internal fun sampleSizeFor(width: Int, height: Int): Int {
+    val shortSide = minOf(width, height)
+    var sample = 1
+    while (shortSide / (sample * 2) >= MIN_SHORT_SIDE) sample *= 2
+    return sample
+}
+
+/** A buffer's remaining bytes as a stream, for the platform decoder. */
+private class ByteBufferInputStream(private val buffer: ByteBuffer) : InputStream() {
+    override fun read(): Int = if (buffer.hasRemaining()) buffer.get().toInt() and 0xff else -1
+
+    override fun read(b: ByteArray, off: Int, len: Int): Int {
+        if (len == 0) return 0
+        if (!buffer.hasRemaining()) return -1
+        val n = minOf(len, buffer.remaining())
+        buffer.get(b, off, n)
+        return n
+    }
 }
 
 private fun ContentResolver.readLimited(uri: Uri): ByteBuffer {
