@@ -96,6 +96,14 @@ public final class ImageGuard: Sendable {
         }
     }
 
+    /// Checks the platform's answer to a `.needsConfirmation(pending:)`: send `pending.requestBytes()` to the
+    /// platform, pass its answer here. `.match` only when the answer proves a listed entry that matches,
+    /// `.noMatch` (and no trace) otherwise. A refused answer throws `.ConfirmationRejected` and the handle
+    /// stays usable for a proper answer; offline, keep the handle and retry later. A handle confirms once.
+    public func confirm(_ pending: PendingConfirmation, response: Data) async throws(ImageGuardError) -> ScanOutcome {
+        try await offload { [scanner] in try scanner.confirm(pending: pending, response: response) }
+    }
+
     /// Replaces the bundle with a newer full bundle. Nothing changes if any check fails.
     public func updateBundle(_ bundle: Data) async throws(ImageGuardError) -> BundleInfo {
         try await offload { [scanner] in try scanner.updateBundle(bundle: bundle) }

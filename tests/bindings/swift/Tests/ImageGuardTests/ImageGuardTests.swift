@@ -7,6 +7,7 @@ import XCTest
 import func ImageGuardFFI.pdqHashPixels
 import func ImageGuardFFI.liveObjectCount
 import func ImageGuardFFI.debugInducePanic
+import func ImageGuardFFI.platformAnswer
 
 let fixtures = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IMAGEGUARD_FIXTURES"] ?? "fixtures")
 
@@ -14,16 +15,19 @@ func fixture(_ name: String) throws -> Data {
     try Data(contentsOf: fixtures.appendingPathComponent(name))
 }
 
-func config(locale: String = "fr-CA") throws -> ScannerConfig {
+func config(locale: String = "fr-CA", bundleIds: [String] = ["fixtures"]) throws -> ScannerConfig {
     ScannerConfig(
         trustedKeys: [try fixture("provider.pub")], threshold: 1, locale: locale, region: nil,
-        overrides: AppOverrides(), reportContext: Data("surface=swift-test".utf8), bundleIds: ["fixtures"])
+        overrides: AppOverrides(), reportContext: Data("surface=swift-test".utf8), bundleIds: bundleIds)
 }
 
 /// The fixtures' policy reports, which needs a device key: one is made when none is given.
-func open(deviceKey: DeviceKey? = nil, bundle: String = "bundle-v1.bin", trustState: Data = Data()) async throws -> ImageGuard {
+func open(
+    deviceKey: DeviceKey? = nil, bundle: String = "bundle-v1.bin", bundleIds: [String] = ["fixtures"], trustState: Data = Data()
+) async throws -> ImageGuard {
     try await ImageGuard(
-        bundle: try fixture(bundle), config: try config(), trustState: trustState, deviceKey: deviceKey ?? ImageGuard.newDeviceKey())
+        bundle: try fixture(bundle), config: try config(bundleIds: bundleIds), trustState: trustState,
+        deviceKey: deviceKey ?? ImageGuard.newDeviceKey())
 }
 
 /// Asserts that `body` throws an ImageGuardError for which `matches` holds and whose message contains `part`.
@@ -263,6 +267,32 @@ final class ImageGuardTests: XCTestCase {
         }
         XCTAssertEqual(results.count, 16)
         for (i, matched) in results { XCTAssertEqual(matched, i % 2 == 0) }
+    }
+
+    func testConfirmationRoundTripWithThePlatformInProcess() async throws {
+        let key = try ImageGuard.newDeviceKey()
+        let guardian = try await open(deviceKey: key, bundle: "bundle-confirm.bin", bundleIds: ["fixtures-confirm"])
+        guard case .noMatch = try await guardian.scan(try fixture("unrelated.jpg")) else { return XCTFail("unrelated matched") }
+        guard case let .needsConfirmation(pending) = try await guardian.scan(try fixture("known.jpg")) else {
+            return XCTFail("a filter hit is a candidate first")
+        }
+        XCTAssertNil(pending.provisionalPrompt())
+        let response = try platformAnswer(platformLists: try fixture("platform-lists.bin"), request: pending.requestBytes())
+        var tampered = response
+        tampered[tampered.count - 1] ^= 1
+        await assertThrows("confirmation refused", { if case .ConfirmationRejected = $0 { true } else { false } }) {
+            _ = try await guardian.confirm(pending, response: tampered)
+        }
+        guard case let .match(_, bundleId, _, _, action, _, report) = try await guardian.confirm(pending, response: response) else {
+            return XCTFail("the platform's answer proves the entry")
+        }
+        XCTAssertEqual(bundleId, "fixtures-confirm")
+        XCTAssertEqual(action, .promptAndReport)
+        let record = try verifyReport(try XCTUnwrap(report), trustedPublicKeys: [key.publicKey()])
+        XCTAssertEqual(record.bundleId, "fixtures-confirm")
+        await assertThrows("already used", { if case .ConfirmationRejected(reason: .alreadyUsed, _) = $0 { true } else { false } }) {
+            _ = try await guardian.confirm(pending, response: response)
+        }
     }
 
     func testObjectsAreFreed() async throws {
