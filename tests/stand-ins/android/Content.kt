@@ -13,4 +13,6 @@ abstract class ContentResolver {
 abstract class Context {
     /** `getContentResolver()` in Java, a property from Kotlin. */
     abstract val contentResolver: ContentResolver
+    /** `getFilesDir()`: used by the examples of docs/android.md. */
+    abstract val filesDir: java.io.File
 }
