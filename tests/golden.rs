@@ -12,7 +12,7 @@ use imageguard::exact::HashKind;
 use imageguard::filter::{ExactFilter, PerceptualFilter};
 use imageguard::lists::BundleSpec;
 use imageguard::pdq::{self, Dihedral, LumaImage, PdqFeatures, PdqHash};
-use imageguard::report::{verify_report, DeviceKey, MatchStrength, MatchedEntry, Report};
+use imageguard::report::{verify_report, DeviceKey, MatchStrength, MatchedEntry, Report, VideoEvidence};
 use imageguard::signing::VerifyingKey;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,6 +84,7 @@ fn golden_reports() -> Vec<(&'static str, Report)> {
         list_id: "golden-list".into(),
         bundle_sequence: 1,
         entry,
+        video: None,
         context: context.to_vec(),
         device_key_id,
     };
@@ -91,7 +92,17 @@ fn golden_reports() -> Vec<(&'static str, Report)> {
     let exact = MatchedEntry::Exact { kind: HashKind::Sha256, hash: exact_hash(3) };
     let listed_pdq = PdqHash::from_hex("7c60478e913b6b944a565ec2eb9434697b90cb9694eb213d352914eb6e44b871").unwrap();
     let perceptual = MatchedEntry::Perceptual { hash: listed_pdq, variant: Dihedral::Rotate90, strength: MatchStrength::Weak };
-    vec![("report-exact.igrp", report(0x11, exact, b"")), ("report-perceptual.igrp", report(0x22, perceptual, b"golden context"))]
+    // A video's report (version 2): 5 distinct frames hit; two more listed frames named besides the entry.
+    let frame = |seed| MatchedEntry::Perceptual { hash: features(seed).hash(), variant: Dihedral::Original, strength: MatchStrength::Strong };
+    let video = Report {
+        video: Some(VideoEvidence { frame_hits: 5, more_frames: vec![frame(1), MatchedEntry::Exact { kind: HashKind::PdqExact, hash: features(2).hash().0.to_vec() }] }),
+        ..report(0x33, frame(0), b"")
+    };
+    vec![
+        ("report-exact.igrp", report(0x11, exact, b"")),
+        ("report-perceptual.igrp", report(0x22, perceptual, b"golden context")),
+        ("report-video.igrp", video),
+    ]
 }
 
 fn read_hex_key(name: &str) -> VerifyingKey {

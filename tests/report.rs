@@ -2,7 +2,7 @@
 
 use imageguard::exact::HashKind;
 use imageguard::pdq::{Dihedral, PdqHash};
-use imageguard::report::{self, DeviceKey, MatchStrength, MatchedEntry, ReportError, MAX_CONTEXT_LEN};
+use imageguard::report::{self, DeviceKey, MatchStrength, MatchedEntry, ReportError, VideoEvidence, MAX_CONTEXT_LEN, MAX_VIDEO_FRAMES};
 use imageguard::signing::VerifyingKey;
 use proptest::prelude::*;
 
@@ -47,6 +47,43 @@ fn changing_any_byte_makes_verification_fail() {
             assert!(report::verify_report(&tampered, &trusted).is_err(), "byte {index} ^ {flip:#x} was accepted");
         }
     }
+}
+
+fn signed_video(key: &DeviceKey, video: VideoEvidence) -> Result<Vec<u8>, ReportError> {
+    key.sign_match_report(1_790_000_123, "demo-bundle", "demo-list", 42, perceptual_entry(), Some(video), b"")
+}
+
+#[test]
+fn a_video_report_carries_its_counts_and_frames_and_every_byte_is_signed() {
+    let key = DeviceKey::generate().unwrap();
+    let trusted = [VerifyingKey::from_bytes(&key.public_key()).unwrap()];
+    let frames: Vec<MatchedEntry> = (0..MAX_VIDEO_FRAMES as u8).map(|i| MatchedEntry::Exact { kind: HashKind::Blake3, hash: vec![i; 32] }).collect();
+    let video = VideoEvidence { frame_hits: 40, more_frames: frames };
+    let bytes = signed_video(&key, video.clone()).unwrap();
+    assert_eq!(bytes[4], 2, "a video's report is version 2");
+    assert_eq!(report::verify_report(&bytes, &trusted).unwrap().video, Some(video.clone()));
+    for index in 0..bytes.len() {
+        let mut tampered = bytes.clone();
+        tampered[index] ^= 0x01;
+        assert!(report::verify_report(&tampered, &trusted).is_err(), "byte {index} was accepted");
+    }
+    // Inconsistent counts cannot be signed: more frames than fit, or fewer hits than frames named.
+    let too_many = VideoEvidence { frame_hits: 40, more_frames: vec![perceptual_entry(); MAX_VIDEO_FRAMES + 1] };
+    assert!(signed_video(&key, too_many).is_err());
+    let fewer_hits = VideoEvidence { frame_hits: MAX_VIDEO_FRAMES as u16, ..video };
+    assert!(signed_video(&key, fewer_hits).is_err());
+}
+
+#[test]
+fn the_longest_report_fits_the_sealed_size() {
+    let key = DeviceKey::generate().unwrap();
+    let long_id = "x".repeat(64);
+    let video = VideoEvidence { frame_hits: u16::MAX, more_frames: vec![perceptual_entry(); MAX_VIDEO_FRAMES] };
+    let context = vec![0u8; MAX_CONTEXT_LEN];
+    let bytes = key.sign_match_report(0, &long_id, &long_id, 1, perceptual_entry(), Some(video), &context).unwrap();
+    assert_eq!(bytes.len(), report::MAX_REPORT_LEN);
+    let platform = report::ReportKeyPair::generate().unwrap();
+    assert_eq!(report::seal_report(&bytes, &platform.public_key()).unwrap().len(), report::SEALED_LEN);
 }
 
 #[test]

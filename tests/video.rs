@@ -10,7 +10,8 @@ use imageguard::lists::BundleSpec;
 use imageguard::pdq::PdqHash;
 use imageguard::policy::{Policy, VideoRule};
 use imageguard::scanner::{MatchKind, ScanOutcome, Scanner, ScannerConfig};
-use imageguard::signing::SigningKey;
+use imageguard::report::{verify_report, DeviceKey, MatchedEntry, MAX_VIDEO_FRAMES};
+use imageguard::signing::{SigningKey, VerifyingKey};
 use imageguard::video::{distinct_frames, hash_frame, VideoOutcome, VpdqFrame};
 use imageguard_test_support::fixtures::{self, NOW};
 use imageguard_test_support::synthetic::RgbImage;
@@ -38,13 +39,17 @@ fn known_video() -> Vec<RgbImage> {
 }
 
 fn setup(policy: Policy, listed: &[PdqHash]) -> (Scanner, PlatformLists) {
+    setup_with_key(policy, listed, None)
+}
+
+fn setup_with_key(policy: Policy, listed: &[PdqHash], device_key: Option<DeviceKey>) -> (Scanner, PlatformLists) {
     let provider = SigningKey::generate().unwrap();
     let mut spec = BundleSpec::new(fixtures::header("video", "known-videos", 1));
     spec.pdq = listed.to_vec();
     spec.policy = policy;
     let (unsigned, lists) = spec.build_with_lists().unwrap();
     let config = ScannerConfig::new(TrustConfig::new(vec![provider.verifying_key()], 1).unwrap(), vec!["video".into()], "en");
-    let scanner = Scanner::new_at(sign_bundle(&unsigned, &provider).unwrap(), config, &[], &[], None, NOW).unwrap();
+    let scanner = Scanner::new_at(sign_bundle(&unsigned, &provider).unwrap(), config, &[], &[], device_key, NOW).unwrap();
     (scanner, lists)
 }
 
@@ -151,4 +156,42 @@ fn without_confirmation_k_hits_act_at_once() {
         ScanOutcome::Match(info) => assert!(info.prompt.is_some()),
         other => panic!("{other:?}"),
     }
+}
+
+/// The report of a video match: the first matched listed frame as its entry, how many distinct frames hit,
+/// and up to six more listed frames, whether the match was confirmed or acted on at once.
+#[test]
+fn a_video_report_counts_the_frames_that_hit_and_names_the_listed_ones() {
+    let listed = listed();
+    assert!(listed.len() >= 8, "the known video has {} distinct frames", listed.len());
+    let unconfirmed = Policy { confirm_exact: false, confirm_perceptual_strong: false, confirm_perceptual_weak: false, ..Policy::default() };
+    for policy in [Policy::default(), unconfirmed] {
+        let key = DeviceKey::generate().unwrap();
+        let public = VerifyingKey::from_bytes(&key.public_key()).unwrap();
+        let (scanner, lists) = setup_with_key(policy, &listed, Some(key));
+        let outcome = confirmed(&scanner, &lists, scan(&scanner, &known_video(), FPS));
+        let ScanOutcome::Match(info) = outcome else { panic!("{outcome:?}") };
+        let report = verify_report(info.report.as_deref().expect("the policy reports"), &[public]).unwrap();
+        let video = report.video.expect("a video's report carries its evidence");
+        assert!(usize::from(video.frame_hits) >= 3, "{} frame hits", video.frame_hits);
+        assert_eq!(video.more_frames.len(), MAX_VIDEO_FRAMES, "12 distinct frames hit: the entry and 6 more are named");
+        let named: Vec<&MatchedEntry> = std::iter::once(&report.entry).chain(&video.more_frames).collect();
+        for (i, entry) in named.iter().enumerate() {
+            assert!(!named[..i].contains(entry), "each frame is named once");
+        }
+    }
+    // A still image's report carries no video evidence (and stays report version 1).
+    let key = DeviceKey::generate().unwrap();
+    let public = VerifyingKey::from_bytes(&key.public_key()).unwrap();
+    let (scanner, lists) = setup_with_key(Policy::default(), &listed, Some(key));
+    let frame = &known_video()[0];
+    let buffer = PixelBuffer::new(&frame.pixels, frame.width, frame.height, frame.width * 3, PixelFormat::Rgb8);
+    let outcome = match scanner.scan_pixels_at(&buffer, NOW).unwrap() {
+        ScanOutcome::NeedsConfirmation(pending) => scanner.confirm_at(&pending, &lists.answer_bytes(pending.request_bytes()).unwrap(), NOW).unwrap(),
+        other => other,
+    };
+    let ScanOutcome::Match(info) = outcome else { panic!("{outcome:?}") };
+    let bytes = info.report.expect("the policy reports");
+    assert_eq!(bytes[4], 1, "report version");
+    assert_eq!(verify_report(&bytes, &[public]).unwrap().video, None);
 }

@@ -39,7 +39,7 @@ pub use keys::DeviceKey;
 pub use limits::{default_decode_limits, low_memory_decode_limits, DecodeLimits};
 pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use records::{HashKind, MatchStrength, MatchedEntry, Variant};
-pub use report::{verify_report, ReportRecord};
+pub use report::{verify_report, ReportRecord, VideoEvidence};
 pub use scan_records::{
     Action, AppOverrides, BundleInfo, HelpKind, HelpLink, MatchKind, PromptContent, ScanOutcome, ScannerConfig, StaleReason,
     TextDirection,

@@ -15,8 +15,17 @@ pub struct ReportRecord {
     pub list_id: String,
     pub bundle_sequence: u64,
     pub entry: MatchedEntry,
+    /// For a video match: how many distinct frames of the video hit, and the listed frames besides `entry`.
+    pub video: Option<VideoEvidence>,
     pub context: Vec<u8>,
     pub device_key_id_hex: String,
+}
+
+/// What a video match's report adds: counts and the other matched listed frames (at most 6).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VideoEvidence {
+    pub frame_hits: u16,
+    pub more_frames: Vec<MatchedEntry>,
 }
 
 impl From<&report::Report> for ReportRecord {
@@ -28,6 +37,10 @@ impl From<&report::Report> for ReportRecord {
             list_id: r.list_id.clone(),
             bundle_sequence: r.bundle_sequence,
             entry: MatchedEntry::from(&r.entry),
+            video: r.video.as_ref().map(|v| VideoEvidence {
+                frame_hits: v.frame_hits,
+                more_frames: v.more_frames.iter().map(MatchedEntry::from).collect(),
+            }),
             context: r.context.clone(),
             device_key_id_hex: r.device_key_id.to_hex(),
         }

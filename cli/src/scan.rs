@@ -178,6 +178,12 @@ pub fn verify_report(args: ReportVerifyArgs) -> Result<ExitCode, String> {
             println!("  created: minute {} since 1970 UTC", report.created_minutes);
             println!("  bundle {} v{}, lists {}", report.bundle_id, report.bundle_sequence, report.list_id);
             println!("  entry: {}", crate::report_entry(&report.entry));
+            if let Some(video) = &report.video {
+                println!("  video: {} distinct frames hit", video.frame_hits);
+                for entry in &video.more_frames {
+                    println!("  also: {}", crate::report_entry(entry));
+                }
+            }
             println!("  device key {}", report.device_key_id);
             Ok(ExitCode::SUCCESS)
         }

@@ -32,6 +32,19 @@ pub enum MatchedEntry {
     Perceptual { hash: PdqHash, variant: Dihedral, strength: MatchStrength },
 }
 
+/// What a video match adds to its report: counts and the listed frames it matched, nothing about the
+/// frames that did not match (encoded as report version 2; a still image's report stays version 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoEvidence {
+    /// How many distinct frames of the video hit (confirmed ones, when the bundle asks for confirmation).
+    pub frame_hits: u16,
+    /// Matched frames besides the report's `entry`, each once, at most [`MAX_VIDEO_FRAMES`].
+    pub more_frames: Vec<MatchedEntry>,
+}
+
+/// Most frames a video report names besides its `entry`: what fits the sealed report's fixed size.
+pub const MAX_VIDEO_FRAMES: usize = 6;
+
 /// A report's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -45,6 +58,8 @@ pub struct Report {
     /// The bundle's sequence number (its version).
     pub bundle_sequence: u64,
     pub entry: MatchedEntry,
+    /// For a video match: how many of its frames hit, and which listed frames besides `entry`.
+    pub video: Option<VideoEvidence>,
     /// Opaque, app-supplied, at most [`MAX_CONTEXT_LEN`] bytes.
     pub context: Vec<u8>,
     /// Which device key signed it.
@@ -56,7 +71,7 @@ pub struct Report {
 pub enum ReportError {
     #[error("not an imageguard report (bad magic)")]
     BadMagic,
-    #[error("report format version {0} is not supported (this build reads version 1)")]
+    #[error("report format version {0} is not supported (this build reads versions 1 and 2)")]
     UnsupportedVersion(u8),
     #[error("report is truncated")]
     Truncated,
@@ -115,6 +130,21 @@ impl DeviceKey {
         entry: MatchedEntry,
         context: &[u8],
     ) -> Result<Vec<u8>, ReportError> {
+        self.sign_match_report(unix_seconds, bundle_id, list_id, bundle_sequence, entry, None, context)
+    }
+
+    /// [`DeviceKey::sign_report`] for a still image (`video` None) or a video match.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_match_report(
+        &self,
+        unix_seconds: u64,
+        bundle_id: &str,
+        list_id: &str,
+        bundle_sequence: u64,
+        entry: MatchedEntry,
+        video: Option<VideoEvidence>,
+        context: &[u8],
+    ) -> Result<Vec<u8>, ReportError> {
         let mut report_id = [0u8; 16];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut report_id)
             .map_err(|_| ReportError::Random)?;
@@ -125,6 +155,7 @@ impl DeviceKey {
             list_id: list_id.to_string(),
             bundle_sequence,
             entry,
+            video,
             context: context.to_vec(),
             device_key_id: self.key_id(),
         };

@@ -13,8 +13,9 @@ use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
 
-/// The longest report the codec can produce (ids of 64 bytes, a 1024-byte context).
-pub const MAX_REPORT_LEN: usize = 1296;
+/// The longest report the codec can produce: ids of 64 bytes, a 1024-byte context, and a video's counts
+/// and six more frames (1296 bytes for a still image).
+pub const MAX_REPORT_LEN: usize = 1296 + 3 + 6 * 35;
 /// Plaintext size after padding: the length prefix and the report, then zeros.
 pub const PADDED_LEN: usize = 1536;
 const MAGIC: &[u8; 4] = b"IGSR";

@@ -36,7 +36,7 @@ use crate::policy::PolicyError;
 use crate::prompts::PromptError;
 use crate::report::{ReportError, MAX_CONTEXT_LEN};
 use crate::prompts::PromptContent;
-use crate::report::{DeviceKey, MatchStrength, MatchedEntry};
+use crate::report::{DeviceKey, MatchStrength, MatchedEntry, VideoEvidence, MAX_VIDEO_FRAMES};
 use crate::confirm::{self, Candidate, ConfirmError, ConfirmationRequest};
 use loaded::LoadedBundle;
 use permits::ScanPermits;
@@ -45,6 +45,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+
+/// A match to act on: how it matched, its class, the entry key caps count by, and what its report names.
+pub(crate) struct Matched {
+    pub(crate) kind: MatchKind,
+    pub(crate) class: MatchClass,
+    pub(crate) key: u64,
+    pub(crate) entry: MatchedEntry,
+    /// For a video: its frame count and more matched frames.
+    pub(crate) video: Option<VideoEvidence>,
+}
 
 /// A filter hit, before the policy or confirmation.
 pub(crate) struct Hit {
@@ -514,7 +524,7 @@ impl Scanner {
         let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
         let mut hits = find_hits(bundle, policy, features, exact);
         if let Some(hit) = hits.iter().position(|hit| !policy.requires_confirmation(hit.class)).map(|i| hits.swap_remove(i)) {
-            return self.act(bundle, hit.kind, hit.class, hit.key, hit.entry, now);
+            return self.act(bundle, Matched { kind: hit.kind, class: hit.class, key: hit.key, entry: hit.entry, video: None }, now);
         }
         if hits.is_empty() {
             return Ok(ScanOutcome::NoMatch);
@@ -648,41 +658,44 @@ impl Scanner {
             if pending.used.swap(true, Ordering::SeqCst) {
                 return Err(ConfirmError::AlreadyUsed.into());
             }
-            let confirmed = pending
-                .candidates
-                .iter()
-                .find_map(|(kind, class, candidate)| Some((*kind, *class, confirm::confirm_candidate(candidate, &entries)?)));
+            // Every candidate the answer confirms, in the request's order, each listed entry once.
+            let mut confirmed: Vec<(MatchKind, MatchClass, confirm::Confirmed)> = Vec::new();
+            for (kind, class, candidate) in &pending.candidates {
+                if let Some(c) = confirm::confirm_candidate(candidate, &entries) {
+                    if !confirmed.iter().any(|(_, _, seen)| seen.entry == c.entry) {
+                        confirmed.push((*kind, *class, c));
+                    }
+                }
+            }
             // A video needs enough distinct listed frames confirmed, not one.
             if pending.video.is_some_and(|video| !video.is_confirmed(&pending.candidates, &entries)) {
                 return Ok(ScanOutcome::NoMatch);
             }
-            let Some((kind, class, confirmed)) = confirmed else {
+            let Some((kind, class, first)) = confirmed.first() else {
                 return Ok(ScanOutcome::NoMatch);
             };
             // From here on the match is named by the listed entry, not by the image's own hash.
-            let listed = &confirmed.entry;
-            let key = entry_key(&bundle.verified.header().salt, listed.kind, &listed.hash);
-            let (kind, entry) = match (kind, confirmed.variant) {
-                (MatchKind::Perceptual { strength, .. }, Some(variant)) => {
-                    let hash = crate::pdq::PdqHash(listed.hash.as_slice().try_into().map_err(|_| ScanError::Internal { what: "listed PDQ hash length" })?);
-                    (MatchKind::Perceptual { variant, strength }, MatchedEntry::Perceptual { hash, variant, strength })
-                }
-                _ => (kind, MatchedEntry::Exact { kind: listed.kind, hash: listed.hash.clone() }),
+            let key = entry_key(&bundle.verified.header().salt, first.entry.kind, &first.entry.hash);
+            let (kind, entry) = named_by_listed_entry(*kind, first)?;
+            let video = match pending.video {
+                Some(_) => Some(VideoEvidence {
+                    frame_hits: u16::try_from(confirmed.len()).unwrap_or(u16::MAX),
+                    more_frames: confirmed
+                        .iter()
+                        .skip(1)
+                        .take(MAX_VIDEO_FRAMES)
+                        .map(|(kind, _, c)| named_by_listed_entry(*kind, c).map(|(_, entry)| entry))
+                        .collect::<Result<_, _>>()?,
+                }),
+                None => None,
             };
-            self.act(bundle, kind, class, key, entry, now)
+            self.act(bundle, Matched { kind, class: *class, key, entry, video }, now)
         })
     }
 
     /// The policy for a (confirmed or not-to-be-confirmed) match of the entry named `key`.
-    fn act(
-        &self,
-        bundle: &LoadedBundle,
-        kind: MatchKind,
-        class: MatchClass,
-        key: u64,
-        entry: MatchedEntry,
-        now: u64,
-    ) -> Result<ScanOutcome, ScanError> {
+    fn act(&self, bundle: &LoadedBundle, matched: Matched, now: u64) -> Result<ScanOutcome, ScanError> {
+        let Matched { kind, class, key, entry, video } = matched;
         // Expiry is judged at the time of acting: a stale bundle keeps matching, as its policy says.
         let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
         let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
@@ -695,8 +708,8 @@ impl Scanner {
             let decision = policy::decide(policy, &mut next, class, key, now);
             let report = match (&self.device_key, decision.report) {
                 (Some(device_key), true) => {
-                    let signed = device_key
-                        .sign_report(now, &header.bundle_id, &bundle.list_id, header.sequence, entry, &self.config.report_context)?;
+                    let (bundle_id, list_id, context) = (&header.bundle_id, &bundle.list_id, &self.config.report_context);
+                    let signed = device_key.sign_match_report(now, bundle_id, list_id, header.sequence, entry, video, context)?;
                     // Sealed to the platform and padded to one size when the bundle names a report key.
                     Some(match &bundle.report_key {
                         Some(key) => crate::report::seal_report(&signed, key)?,
@@ -725,6 +738,19 @@ impl Scanner {
             report,
         })))
     }
+}
+
+/// How a confirmed candidate is named in the match and its report: by the listed entry (for a perceptual
+/// hit, the listed PDQ hash and the rotation/flip that came nearest).
+fn named_by_listed_entry(kind: MatchKind, confirmed: &confirm::Confirmed) -> Result<(MatchKind, MatchedEntry), ScanError> {
+    let listed = &confirmed.entry;
+    Ok(match (kind, confirmed.variant) {
+        (MatchKind::Perceptual { strength, .. }, Some(variant)) => {
+            let hash = crate::pdq::PdqHash(listed.hash.as_slice().try_into().map_err(|_| ScanError::Internal { what: "listed PDQ hash length" })?);
+            (MatchKind::Perceptual { variant, strength }, MatchedEntry::Perceptual { hash, variant, strength })
+        }
+        _ => (kind, MatchedEntry::Exact { kind: listed.kind, hash: listed.hash.clone() }),
+    })
 }
 
 fn class_name(class: MatchClass) -> &'static str {

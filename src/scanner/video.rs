@@ -7,8 +7,9 @@
 //! whose answer must confirm enough distinct listed frames ([`super::pending::VideoConfirmation`]).
 
 use super::pending::VideoConfirmation;
-use super::{bundle, guarded, ScanError, ScanOutcome, Scanner};
+use super::{bundle, guarded, Matched, ScanError, ScanOutcome, Scanner};
 use crate::video::session::{video_outcome_kind, VideoDecision};
+use crate::report::{MatchedEntry, VideoEvidence, MAX_VIDEO_FRAMES};
 use crate::video::{VideoOutcome, VideoSession};
 
 impl Scanner {
@@ -40,8 +41,18 @@ impl Scanner {
                 VideoDecision::NoMatch => ScanOutcome::NoMatch,
                 VideoDecision::Act => match hits.iter().position(|hit| !policy.requires_confirmation(hit.class)) {
                     Some(index) => {
-                        let hit = hits.swap_remove(index);
-                        self.act(&bundle, hit.kind, hit.class, hit.key, hit.entry, now)?
+                        let hit = hits.remove(index);
+                        // The report names this frame, counts the video's frame hits and names a few more.
+                        let mut more_frames: Vec<MatchedEntry> = Vec::new();
+                        for other in hits {
+                            if more_frames.len() < MAX_VIDEO_FRAMES && other.entry != hit.entry && !more_frames.contains(&other.entry) {
+                                more_frames.push(other.entry);
+                            }
+                        }
+                        // Each frame hit names one entry, so the count is at least the frames named.
+                        let named = u16::try_from(more_frames.len() + 1).unwrap_or(u16::MAX);
+                        let video = VideoEvidence { frame_hits: u16::try_from(frame_hits).unwrap_or(u16::MAX).max(named), more_frames };
+                        self.act(&bundle, Matched { kind: hit.kind, class: hit.class, key: hit.key, entry: hit.entry, video: Some(video) }, now)?
                     }
                     None => ScanOutcome::NoMatch,
                 },

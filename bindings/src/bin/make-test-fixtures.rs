@@ -11,9 +11,14 @@
 //!   the platform's confirmation) holding `known.jpg`, and `platform-lists.bin`, the platform's lists
 //!   that answer its confirmation requests (`platform_answer`);
 //! - `known.jpg` (exact match), `known-rotated.jpg` (the same photo turned 90°: a perceptual match),
-//!   `known.rgba` (its raw 800x600 RGBA pixels, no row padding), `known-v2.jpg`, `unrelated.jpg` (no match).
+//!   `known.rgba` (its raw 800x600 RGBA pixels, no row padding), `known-v2.jpg`, `unrelated.jpg` (no match);
+//! - `video-frames.rgba`: four distinct 320x240 RGBA frames of a "known video", one after the other, and
+//!   `bundle-video.bin` (bundle id "fixtures-video", acting without confirmation) listing their frame
+//!   hashes, as `list build --videos` would: fed one a second they are a video match (policy: 3 distinct
+//!   frames).
 
 use imageguard::bundle::{make_delta, sign_bundle, BundleHeader};
+use imageguard::decode::{DecodeLimits, PixelBuffer, PixelFormat};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::lists::BundleSpec;
@@ -52,8 +57,30 @@ fn spec(bundle_id: &str, sequence: u64, now: u64, files: &[&[u8]]) -> Result<Bun
 
 fn bundle(provider: &SigningKey, sequence: u64, now: u64, files: &[&[u8]]) -> Result<Vec<u8>, Error> {
     let mut spec = spec("fixtures", sequence, now, files)?;
-    spec.policy = Policy { confirm_exact: false, confirm_perceptual_strong: false, confirm_perceptual_weak: false, ..Policy::default() };
+    spec.policy = no_confirmation();
     Ok(sign_bundle(&spec.build()?, provider)?)
+}
+
+fn no_confirmation() -> Policy {
+    Policy { confirm_exact: false, confirm_perceptual_strong: false, confirm_perceptual_weak: false, ..Policy::default() }
+}
+
+/// Four distinct RGBA frames of a known video (concatenated) and its signed bundle of frame hashes.
+fn video(provider: &SigningKey, now: u64) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let (width, height) = (320, 240);
+    let frames: Vec<u8> = (0..4)
+        .flat_map(|i| synthetic::photo(300 + i, width, height).pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect::<Vec<u8>>())
+        .collect();
+    let mut spec = spec("fixtures-video", 1, now, &[])?;
+    spec.pdq = frames
+        .chunks_exact(width * height * 4)
+        .map(|frame| {
+            let buffer = PixelBuffer::new(frame, width, height, width * 4, PixelFormat::Rgba8);
+            Ok(imageguard::video::hash_frame(&buffer, &DecodeLimits::default())?.hash())
+        })
+        .collect::<Result<_, Error>>()?;
+    spec.policy = no_confirmation();
+    Ok((frames, sign_bundle(&spec.build()?, provider)?))
 }
 
 fn main() -> Result<(), Error> {
@@ -72,8 +99,12 @@ fn main() -> Result<(), Error> {
     let (confirm_bundle, platform_lists) = spec("fixtures-confirm", 1, now, &[&known_file])?.build_with_lists()?;
     let confirm_bundle = sign_bundle(&confirm_bundle, &provider)?;
 
+    let (video_frames, video_bundle) = video(&provider, now)?;
+
     let rgba: Vec<u8> = known.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
-    let files: [(&str, Vec<u8>); 11] = [
+    let files: [(&str, Vec<u8>); 13] = [
+        ("bundle-video.bin", video_bundle),
+        ("video-frames.rgba", video_frames),
         ("bundle-confirm.bin", confirm_bundle),
         ("platform-lists.bin", platform_lists.to_bytes()),
         ("provider.pub", provider.public_key().to_vec()),

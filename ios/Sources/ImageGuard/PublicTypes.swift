@@ -43,6 +43,7 @@ public typealias HelpKind = ImageGuardFFI.HelpKind
 public typealias TextDirection = ImageGuardFFI.TextDirection
 
 public typealias ReportRecord = ImageGuardFFI.ReportRecord
+public typealias VideoEvidence = ImageGuardFFI.VideoEvidence
 public typealias PdqRecord = ImageGuardFFI.PdqRecord
 
 extension DecodeLimits {

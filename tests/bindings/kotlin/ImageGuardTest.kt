@@ -222,6 +222,34 @@ class ImageGuardTest {
     }
 
     @Test
+    fun aKnownVideoIsOneVideoMatchAndAnUnrelatedOneIsNot() {
+        open(bundle = "bundle-video.bin", config = config(bundleIds = listOf("fixtures-video"))).use { guard ->
+            val frames = fixture("video-frames.rgba")
+            val size = 320 * 240 * 4
+            guard.startVideo().use { session ->
+                for (i in 0 until 4) {
+                    val frame = ByteBuffer.allocateDirect(size).put(frames, i * size, size).flip() as ByteBuffer
+                    session.addFrame(frame, 320u, 240u, (320 * 4).toUInt(), PixelFormat.RGBA8, (i * 1000).toULong())
+                }
+                val video = session.finish()
+                assertEquals(4u, video.framesSampled)
+                assertEquals(4u, video.distinctFrames)
+                val match = video.outcome as ScanOutcome.Match
+                // The very frames that were listed: their PDQ hashes are on the list exactly.
+                assertEquals(MatchKind.Exact(HashKind.PDQ_EXACT), match.kind)
+                assertThrowsVariant<ImageGuardException.InvalidArgument> { session.finish() } // finishes once
+            }
+            guard.startVideo().use { session ->
+                val unrelated = fixture("known.rgba").toDirectBuffer()
+                for (i in 0 until 4) session.addFrame(unrelated, 800u, 600u, (800 * 4).toUInt(), PixelFormat.RGBA8, (i * 1000).toULong())
+                val video = session.finish()
+                assertEquals(4u, video.framesSampled)
+                assertEquals(ScanOutcome.NoMatch, video.outcome)
+            }
+        }
+    }
+
+    @Test
     fun confirmationRoundTripWithThePlatformInProcess() {
         val key = ImageGuard.newDeviceKey()
         open(key, bundle = "bundle-confirm.bin", config = config(bundleIds = listOf("fixtures-confirm"))).use { guard ->

@@ -322,6 +322,26 @@ class Scanning(unittest.TestCase):
         with self.assertRaises(ig.ImageGuardError.InvalidArgument):
             session.finish()  # a session finishes once
 
+    def test_a_known_video_is_one_video_match_and_an_unrelated_one_is_not(self):
+        s = scanner(bundle="bundle-video.bin", bundle_ids=["fixtures-video"])
+        frames, size = fixture("video-frames.rgba"), 320 * 240 * 4
+        session = ig.VideoSession(s)
+        for i in range(4):
+            session.add_frame(frames[i * size:(i + 1) * size], 320, 240, 320 * 4, ig.PixelFormat.RGBA8, i * 1000)
+        outcome = session.finish()
+        self.assertEqual((outcome.frames_sampled, outcome.distinct_frames), (4, 4))
+        self.assertTrue(outcome.outcome.is_MATCH(), outcome)
+        # The very frames that were listed: their PDQ hashes are on the list exactly.
+        self.assertEqual(outcome.outcome.kind, ig.MatchKind.EXACT(ig.HashKind.PDQ_EXACT))
+        # Four seconds of an unrelated picture: sampled, no match.
+        session = ig.VideoSession(s)
+        unrelated = fixture("known.rgba")
+        for i in range(4):
+            session.add_frame(unrelated, 800, 600, 800 * 4, ig.PixelFormat.RGBA8, i * 1000)
+        outcome = session.finish()
+        self.assertEqual(outcome.frames_sampled, 4)
+        self.assertTrue(outcome.outcome.is_NO_MATCH(), outcome)
+
     def test_confirmation_round_trip_with_the_platform_in_process(self):
         key = ig.DeviceKey.generate()
         s = scanner(key, bundle="bundle-confirm.bin", bundle_ids=["fixtures-confirm"])

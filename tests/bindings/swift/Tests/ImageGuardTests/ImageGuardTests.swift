@@ -269,6 +269,34 @@ final class ImageGuardTests: XCTestCase {
         for (i, matched) in results { XCTAssertEqual(matched, i % 2 == 0) }
     }
 
+    func testAKnownVideoIsOneVideoMatchAndAnUnrelatedOneIsNot() async throws {
+        let guardian = try await open(bundle: "bundle-video.bin", bundleIds: ["fixtures-video"])
+        let frames = try fixture("video-frames.rgba")
+        let size = 320 * 240 * 4
+        let session = guardian.startVideo()
+        for i in 0..<4 {
+            let frame = frames.subdata(in: (frames.startIndex + i * size)..<(frames.startIndex + (i + 1) * size))
+            try session.addFrame(pixels: frame, width: 320, height: 240, stride: 320 * 4, format: .rgba8, timestampMs: UInt64(i * 1000))
+        }
+        let video = try session.finish()
+        XCTAssertEqual(video.framesSampled, 4)
+        XCTAssertEqual(video.distinctFrames, 4)
+        // The very frames that were listed: their PDQ hashes are on the list exactly.
+        guard case .match(.exact(.pdqExact), _, _, _, _, _, _) = video.outcome else {
+            return XCTFail("four listed frames are a video match: \(video.outcome)")
+        }
+        XCTAssertThrowsError(try session.finish(), "a session finishes once")
+
+        let unrelated = guardian.startVideo()
+        let picture = try fixture("known.rgba")
+        for i in 0..<4 {
+            try unrelated.addFrame(pixels: picture, width: 800, height: 600, stride: 800 * 4, format: .rgba8, timestampMs: UInt64(i * 1000))
+        }
+        let other = try unrelated.finish()
+        XCTAssertEqual(other.framesSampled, 4)
+        guard case .noMatch = other.outcome else { return XCTFail("an unrelated video matched") }
+    }
+
     func testConfirmationRoundTripWithThePlatformInProcess() async throws {
         let key = try ImageGuard.newDeviceKey()
         let guardian = try await open(deviceKey: key, bundle: "bundle-confirm.bin", bundleIds: ["fixtures-confirm"])
