@@ -41,7 +41,7 @@ pub(super) fn encode_body(report: &Report) -> Result<Vec<u8>, ReportError> {
     w.u64(report.bundle_sequence);
     write_entry(&mut w, &report.entry)?;
     if let Some(video) = &report.video {
-        if video.more_frames.len() > MAX_VIDEO_FRAMES || usize::from(video.frame_hits) <= video.more_frames.len() {
+        if !video.counts_are_consistent() {
             return Err(ReportError::InvalidField("video frame counts"));
         }
         w.u16(video.frame_hits).u8(video.more_frames.len() as u8); // <= MAX_VIDEO_FRAMES, checked above
@@ -130,11 +130,15 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Report, usize), ReportError> {
     let video = if version == VIDEO_VERSION {
         let frame_hits = r.u16()?;
         let count = usize::from(r.u8()?);
-        if count > MAX_VIDEO_FRAMES || usize::from(frame_hits) <= count {
+        // Checked before the entries are read: a count over the maximum allocates nothing.
+        if count > MAX_VIDEO_FRAMES {
             return Err(ReportError::InvalidField("video frame counts"));
         }
-        let more_frames = (0..count).map(|_| read_entry(&mut r)).collect::<Result<_, _>>()?;
-        Some(VideoEvidence { frame_hits, more_frames })
+        let video = VideoEvidence { frame_hits, more_frames: (0..count).map(|_| read_entry(&mut r)).collect::<Result<_, _>>()? };
+        if !video.counts_are_consistent() {
+            return Err(ReportError::InvalidField("video frame counts"));
+        }
+        Some(video)
     } else {
         None
     };

@@ -42,6 +42,14 @@ pub struct VideoEvidence {
     pub more_frames: Vec<MatchedEntry>,
 }
 
+impl VideoEvidence {
+    /// Whether the counts can be encoded: at most [`MAX_VIDEO_FRAMES`] more frames, and more frame hits
+    /// than frames named besides the entry (each named frame is a hit, and so is the entry).
+    pub fn counts_are_consistent(&self) -> bool {
+        self.more_frames.len() <= MAX_VIDEO_FRAMES && usize::from(self.frame_hits) > self.more_frames.len()
+    }
+}
+
 /// Most frames a video report names besides its `entry`: what fits the sealed report's fixed size.
 pub const MAX_VIDEO_FRAMES: usize = 6;
 
