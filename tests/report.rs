@@ -67,6 +67,16 @@ fn a_video_report_carries_its_counts_and_frames_and_every_byte_is_signed() {
         tampered[index] ^= 0x01;
         assert!(report::verify_report(&tampered, &trusted).is_err(), "byte {index} was accepted");
     }
+    // A hostile encoder's counts are refused before the signature is looked at: more frames than the
+    // maximum, or no more hits than frames named.
+    let count_at = 4 + 1 + 16 + 4 + (1 + "demo-bundle".len()) + (1 + "demo-list".len()) + 8 + 35 + 2;
+    assert_eq!(usize::from(bytes[count_at]), MAX_VIDEO_FRAMES);
+    let mut over = bytes.clone();
+    over[count_at] = MAX_VIDEO_FRAMES as u8 + 1;
+    assert_eq!(report::verify_report(&over, &trusted), Err(ReportError::InvalidField("video frame counts")));
+    let mut few_hits = bytes.clone();
+    few_hits[count_at - 2..count_at].copy_from_slice(&(MAX_VIDEO_FRAMES as u16).to_le_bytes());
+    assert_eq!(report::verify_report(&few_hits, &trusted), Err(ReportError::InvalidField("video frame counts")));
     // Inconsistent counts cannot be signed: more frames than fit, or fewer hits than frames named.
     let too_many = VideoEvidence { frame_hits: 40, more_frames: vec![perceptual_entry(); MAX_VIDEO_FRAMES + 1] };
     assert!(signed_video(&key, too_many).is_err());
