@@ -1,14 +1,15 @@
 //! Deltas: bundle v+1 expressed against bundle v, rebuilt on the device byte for byte.
 //!
 //! The platform builds and signs the full v+1 bundle as usual, then `make_delta(v, v+1)` keeps, per section,
-//! the cheapest patch (unchanged, replaced, or the positions of the bits that differ, Rice-coded), plus v+1's
-//! header and its signature block. The device rebuilds v+1 from the v it holds and verifies it exactly like
+//! the cheapest patch (unchanged, replaced, the positions of the bits that differ, Rice-coded, or for the
+//! exact filter the fingerprints added and removed: `exact_patch`), plus v+1's header and its signature
+//! block. Patches are small only when v+1 keeps v's salt and filter geometry (`lists::Continuation`). The device rebuilds v+1 from the v it holds and verifies it exactly like
 //! a full bundle, so a delta needs no signatures of its own and can never produce anything the providers did
 //! not sign. Everything happens in fresh buffers: on any failure the base and the trust state are untouched.
 
 use super::format::{ParsedBundle, SectionKind};
 use super::trust::{verify_bundle, verify_signed_bundle, TrustConfig, TrustState, VerifiedBundle};
-use super::{rice, BundleError};
+use super::{exact_patch, rice, BundleError};
 use crate::wire::{Reader, Writer};
 
 const MAGIC: &[u8; 4] = b"IGDL";
@@ -19,6 +20,7 @@ const VERSION: u16 = 1;
 const PATCH_UNCHANGED: u8 = 0;
 const PATCH_REPLACE: u8 = 1;
 const PATCH_XOR_BITS: u8 = 2;
+const PATCH_EXACT_SET: u8 = 3;
 
 /// The delta that turns `old` into `new` (both full bundles; `new` signed).
 pub fn make_delta(old: &[u8], new: &[u8]) -> Result<Vec<u8>, BundleError> {
@@ -30,27 +32,39 @@ pub fn make_delta(old: &[u8], new: &[u8]) -> Result<Vec<u8>, BundleError> {
     w.u8(new.sections.len() as u8);
     for (kind, _) in &new.sections {
         let payload = new.section(*kind).unwrap_or_default();
-        w.u8(*kind as u8);
-        match old.section(*kind) {
-            Some(base) if base == payload => {
-                w.u8(PATCH_UNCHANGED);
-            }
-            Some(base) if base.len() == payload.len() => {
-                let mut xor = Writer::new();
-                rice::encode(&differing_bits(base, payload), &mut xor);
-                if xor.bytes.len() < payload.len() {
-                    w.u8(PATCH_XOR_BITS).raw(&xor.bytes);
-                } else {
-                    w.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
-                }
-            }
-            _ => {
-                w.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
-            }
-        }
+        w.u8(*kind as u8).raw(&cheapest_patch(*kind, old.section(*kind), payload));
     }
     w.raw(&new.signature_block());
     Ok(w.bytes)
+}
+
+/// The bytes a delta spends on one section (measuring tools).
+pub fn section_patch_len(kind: SectionKind, base: &[u8], payload: &[u8]) -> usize {
+    cheapest_patch(kind, Some(base), payload).len()
+}
+
+/// The shortest of the patches that turn `base` into `payload`: unchanged, flipped bits (same length),
+/// the exact filter's added and removed fingerprints (same range), or the payload whole.
+fn cheapest_patch(kind: SectionKind, base: Option<&[u8]>, payload: &[u8]) -> Vec<u8> {
+    let mut replace = Writer::new();
+    replace.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
+    let Some(base) = base else { return replace.bytes };
+    if base == payload {
+        return vec![PATCH_UNCHANGED];
+    }
+    let mut candidates = vec![replace.bytes];
+    if base.len() == payload.len() {
+        let mut xor = Writer::new();
+        xor.u8(PATCH_XOR_BITS);
+        rice::encode(&differing_bits(base, payload), &mut xor);
+        candidates.push(xor.bytes);
+    }
+    if kind == SectionKind::ExactFilter {
+        if let Some(set) = exact_patch::make(base, payload) {
+            candidates.push([&[PATCH_EXACT_SET][..], &set].concat());
+        }
+    }
+    candidates.into_iter().min_by_key(Vec::len).unwrap_or_default()
 }
 
 fn differing_bits(a: &[u8], b: &[u8]) -> Vec<u64> {
@@ -104,7 +118,8 @@ pub fn rebuilt_capacity(base_len: usize, delta_len: usize) -> usize {
 
 /// The bytes of the next bundle (unverified). Every allocation is bounded by the sizes of `base` and
 /// `delta` before any signature is checked: one output buffer of [`rebuilt_capacity`], nothing per
-/// position of a bit patch.
+/// position of a patch; an exact-set patch also holds a copy of the base's exact section and codes the
+/// new one within what is left of that capacity.
 fn rebuild(base: &VerifiedBundle, delta: &[u8]) -> Result<Vec<u8>, BundleError> {
     if delta.len() as u64 > MAX_DELTA_BYTES {
         return Err(BundleError::DeltaTooLarge { bytes: delta.len() as u64, max: MAX_DELTA_BYTES });
@@ -155,6 +170,11 @@ fn rebuild(base: &VerifiedBundle, delta: &[u8]) -> Result<Vec<u8>, BundleError> 
                         *byte ^= 1 << (position % 8);
                     }
                 })?;
+            }
+            PATCH_EXACT_SET if kind == SectionKind::ExactFilter => {
+                let base_payload = base_payload.ok_or(BundleError::Malformed("delta patches a section the base lacks"))?;
+                let room = rebuilt_capacity(base.bytes().len(), delta.len()).saturating_sub(out.len());
+                out.extend_from_slice(&exact_patch::apply(&mut r, base_payload, room as u64)?);
             }
             _ => return Err(BundleError::Malformed("unknown patch kind")),
         }

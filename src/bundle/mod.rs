@@ -16,10 +16,11 @@
 mod delta;
 mod error;
 mod format;
+mod exact_patch;
 mod rice;
 mod trust;
 
-pub use delta::{apply_delta, apply_delta_any_time, make_delta, rebuilt_capacity, MAX_DELTA_BYTES};
+pub use delta::{apply_delta, apply_delta_any_time, make_delta, rebuilt_capacity, section_patch_len, MAX_DELTA_BYTES};
 pub use error::{BundleError, FillDetail};
 pub use format::{sign_bundle, BundleBuilder, BundleHeader, ParsedBundle, SectionKind, MAX_BUNDLE_BYTES};
 pub use trust::{staleness, verify_bundle, verify_signed_bundle, StaleReason, TrustConfig, TrustState, VerifiedBundle};

@@ -44,34 +44,75 @@ pub fn decode(r: &mut Reader<'_>, limit: u64) -> Result<Vec<u64>, Truncated> {
 /// Decodes positions one by one into `visit`, without storing them: a hostile count costs no memory,
 /// and at most one loop step per input bit. Every position is below `limit` and above the previous one.
 pub fn decode_each(r: &mut Reader<'_>, limit: u64, mut visit: impl FnMut(u64)) -> Result<(), Truncated> {
-    let count = r.u64()?;
-    let k = r.u8()?;
-    let bit_len = r.u64()?;
-    // Each position takes at least k + 1 bits, and positions are distinct and below `limit`.
-    if k > 63 || count > bit_len / (u64::from(k) + 1) || count > limit || bit_len > (r.remaining() as u64) * 8 {
-        return Err(Truncated);
+    for position in Positions::read(r, limit)? {
+        visit(position?);
     }
-    let bytes = r.take(usize::try_from(bit_len.div_ceil(8)).map_err(|_| Truncated)?)?;
-    let mut bits = BitReader { bytes, at: 0, len: bit_len };
-    let mut next = 0u64;
-    for _ in 0..count {
+    Ok(())
+}
+
+/// Positions decoded one at a time, for callers that merge several sorted streams. Reading the header
+/// takes the coded bytes from the reader; each `next` costs one step per input bit at most.
+pub struct Positions<'a> {
+    bits: BitReader<'a>,
+    k: u8,
+    left: u64,
+    next: u64,
+    limit: u64,
+}
+
+impl<'a> Positions<'a> {
+    /// Reads the header (count, parameter, bit length) and takes the codes from `r`.
+    pub fn read(r: &mut Reader<'a>, limit: u64) -> Result<Positions<'a>, Truncated> {
+        let count = r.u64()?;
+        let k = r.u8()?;
+        let bit_len = r.u64()?;
+        // Each position takes at least k + 1 bits, and positions are distinct and below `limit`.
+        if k > 63 || count > bit_len / (u64::from(k) + 1) || count > limit || bit_len > (r.remaining() as u64) * 8 {
+            return Err(Truncated);
+        }
+        let bytes = r.take(usize::try_from(bit_len.div_ceil(8)).map_err(|_| Truncated)?)?;
+        Ok(Positions { bits: BitReader { bytes, at: 0, len: bit_len }, k, left: count, next: 0, limit })
+    }
+
+    /// How many positions are still to come (as the header says).
+    pub fn remaining(&self) -> u64 {
+        self.left
+    }
+
+    fn decode(&mut self) -> Result<u64, Truncated> {
         let mut quotient = 0u64;
-        while bits.next()? {
+        while self.bits.next()? {
             quotient += 1;
         }
         let mut remainder = 0u64;
-        for _ in 0..k {
-            remainder = remainder << 1 | u64::from(bits.next()?);
+        for _ in 0..self.k {
+            remainder = remainder << 1 | u64::from(self.bits.next()?);
         }
-        let gap = quotient.checked_shl(u32::from(k)).filter(|shifted| shifted >> k == quotient).ok_or(Truncated)? | remainder;
-        let position = next.checked_add(gap).ok_or(Truncated)?;
-        if position >= limit {
+        let k = u32::from(self.k);
+        let gap = quotient.checked_shl(k).filter(|shifted| shifted >> k == quotient).ok_or(Truncated)? | remainder;
+        let position = self.next.checked_add(gap).ok_or(Truncated)?;
+        if position >= self.limit {
             return Err(Truncated);
         }
-        visit(position);
-        next = position + 1;
+        self.next = position + 1;
+        Ok(position)
     }
-    Ok(())
+}
+
+impl Iterator for Positions<'_> {
+    type Item = Result<u64, Truncated>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let item = self.decode();
+        if item.is_err() {
+            self.left = 0;
+        }
+        Some(item)
+    }
 }
 
 #[derive(Default)]

@@ -47,6 +47,7 @@ impl BitWriter {
 }
 
 /// Reads bits at arbitrary positions of a byte slice.
+#[derive(Clone, Copy)]
 pub struct BitReader<'a> {
     pub bytes: &'a [u8],
 }

@@ -87,6 +87,69 @@ fn coded_bits(gaps: &[u64], k: u8) -> u64 {
     gaps.iter().map(|gap| (gap >> k) + 1 + u64::from(k)).sum()
 }
 
+/// Entries per hash kind, as listed (duplicates included).
+type KindCounts = Vec<(HashKind, u64)>;
+
+/// The entry keys of `entries`, sorted and distinct, and the entries per kind.
+fn keyed<'a>(salt: &Salt, entries: impl IntoIterator<Item = (HashKind, &'a [u8])>) -> Result<(KindCounts, Vec<u64>), FilterError> {
+    let mut counts: Vec<(HashKind, u64)> = Vec::new();
+    let mut keys = Vec::new();
+    for (kind, hash) in entries {
+        if hash.len() != kind.len() {
+            return Err(FilterError::BadParameters("a hash has the wrong length for its kind"));
+        }
+        keys.push(entry_key(salt, kind, hash));
+        match counts.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((kind, 1)),
+        }
+    }
+    counts.sort();
+    keys.sort_unstable();
+    keys.dedup();
+    Ok((counts, keys))
+}
+
+/// The Rice parameter that codes these fingerprints' gaps shortest, near log2(mean gap · ln 2).
+fn best_rice_bits(range: u64, fingerprints: &[u64]) -> u8 {
+    let gaps: Vec<u64> = fingerprints.iter().scan(0u64, |previous, &f| Some(f - std::mem::replace(previous, f))).collect();
+    let mean_gap = range as f64 / fingerprints.len().max(1) as f64;
+    let guess = (mean_gap * std::f64::consts::LN_2).log2().floor().clamp(0.0, f64::from(MAX_READ_BITS)) as u8;
+    [guess.saturating_sub(1), guess, (guess + 1).min(MAX_READ_BITS as u8)]
+        .into_iter()
+        .min_by_key(|&k| coded_bits(&gaps, k))
+        .unwrap_or(guess)
+}
+
+/// The section bytes of increasing `fingerprints` below `range` (see `docs/FORMAT.md`).
+fn encode_set(counts: &[(HashKind, u64)], range: u64, rice_bits: u8, fingerprints: impl Iterator<Item = u64>) -> Vec<u8> {
+    let bucket_shift = (rice_bits + BUCKET_EXTRA_BITS).min(63);
+    let buckets = ((range - 1) >> bucket_shift) + 1;
+    let mut codes = BitWriter::default();
+    let mut offsets = Writer::new();
+    let mut stored = 0u64;
+    let mut pending = fingerprints.peekable();
+    for bucket in 0..buckets {
+        offsets.u64(codes.len);
+        let mut previous = bucket << bucket_shift;
+        while let Some(f) = pending.next_if(|&f| f >> bucket_shift == bucket) {
+            let gap = f - previous;
+            codes.unary(gap >> rice_bits);
+            codes.bits(gap, u32::from(rice_bits));
+            previous = f;
+            stored += 1;
+        }
+    }
+    let mut w = Writer::new();
+    w.u8(VERSION).u8(counts.len() as u8);
+    for (kind, count) in counts {
+        w.u8(kind.id()).u64(*count);
+    }
+    w.u64(range).u64(stored).u8(rice_bits).u8(bucket_shift).u64(codes.len);
+    w.raw(&offsets.bytes).raw(&codes.bytes);
+    w.bytes
+}
+
 impl ExactFilter {
     /// Builds a filter of `entries` at false-positive rate `fp_rate` per lookup (duplicates count once).
     pub fn build<'a>(
@@ -97,64 +160,140 @@ impl ExactFilter {
         if !(fp_rate > 0.0 && fp_rate < 0.5) {
             return Err(FilterError::BadParameters("the false-positive rate must be in (0, 0.5)"));
         }
-        let mut counts: Vec<(HashKind, u64)> = Vec::new();
-        let mut keys = Vec::new();
-        for (kind, hash) in entries {
-            if hash.len() != kind.len() {
-                return Err(FilterError::BadParameters("a hash has the wrong length for its kind"));
-            }
-            keys.push(entry_key(&salt, kind, hash));
-            match counts.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, count)) => *count += 1,
-                None => counts.push((kind, 1)),
-            }
-        }
-        counts.sort();
-        keys.sort_unstable();
-        keys.dedup();
+        let (counts, keys) = keyed(&salt, entries)?;
         let range_f = (keys.len().max(1) as f64 / fp_rate).ceil();
         if range_f > MAX_RANGE as f64 {
             return Err(FilterError::BadParameters("too many entries for this false-positive rate"));
         }
-        let range = (range_f as u64).max(2);
+        Self::from_keys(salt, counts, &keys, (range_f as u64).max(2))
+    }
+
+    /// Builds a filter over the fingerprint range `range` of an earlier version (same salt), so that the
+    /// two differ only by the fingerprints added and removed: what a delta then carries (see
+    /// `bundle::make_delta`). The false-positive rate is `fingerprints / range`, so a list that grows
+    /// raises it; the caller decides when to start afresh.
+    pub fn build_in_range<'a>(
+        salt: Salt,
+        range: u64,
+        entries: impl IntoIterator<Item = (HashKind, &'a [u8])>,
+    ) -> Result<ExactFilter, FilterError> {
+        if !(2..=MAX_RANGE).contains(&range) {
+            return Err(FilterError::BadParameters("fingerprint range out of bounds"));
+        }
+        let (counts, keys) = keyed(&salt, entries)?;
+        Self::from_keys(salt, counts, &keys, range)
+    }
+
+    fn from_keys(salt: Salt, counts: KindCounts, keys: &[u64], range: u64) -> Result<ExactFilter, FilterError> {
         // Fingerprinting is monotone in the key: sorted keys give sorted fingerprints.
         let mut fingerprints: Vec<u64> = keys.iter().map(|&key| fingerprint(key, range)).collect();
         fingerprints.dedup();
+        if fingerprints.len() as u64 > range / 2 {
+            return Err(FilterError::BadParameters("too many entries for the fingerprint range"));
+        }
+        let rice_bits = best_rice_bits(range, &fingerprints);
+        let bytes = encode_set(&counts, range, rice_bits, fingerprints.iter().copied());
+        let layout = parse(&bytes)?;
+        Ok(ExactFilter { salt, layout, bytes: Bytes::Owned(bytes) })
+    }
 
-        // The Rice parameter that codes these gaps shortest, near log2(mean gap · ln 2).
-        let gaps: Vec<u64> = fingerprints.iter().scan(0u64, |previous, &f| Some(f - std::mem::replace(previous, f))).collect();
-        let mean_gap = range as f64 / fingerprints.len().max(1) as f64;
-        let guess = (mean_gap * std::f64::consts::LN_2).log2().floor().clamp(0.0, f64::from(MAX_READ_BITS)) as u8;
-        let rice_bits = [guess.saturating_sub(1), guess, (guess + 1).min(MAX_READ_BITS as u8)]
-            .into_iter()
-            .min_by_key(|&k| coded_bits(&gaps, k))
-            .unwrap_or(guess);
+    /// The section of the set `fingerprints` (strictly increasing, below `range`), coded as [`build`]
+    /// codes it: a delta rebuilds an updated set on the device with this, byte for byte. Refuses a stream
+    /// out of order or out of range, and output beyond `max_bytes` (checked before anything is written, so
+    /// hostile parameters cost no memory).
+    ///
+    /// [`build`]: ExactFilter::build
+    pub fn encode_section(
+        counts: &[(HashKind, u64)],
+        range: u64,
+        rice_bits: u8,
+        fingerprints: impl Iterator<Item = Result<u64, FilterError>>,
+        most_fingerprints: u64,
+        max_bytes: u64,
+    ) -> Result<Vec<u8>, FilterError> {
+        if !(2..=MAX_RANGE).contains(&range) || u32::from(rice_bits) > MAX_READ_BITS {
+            return Err(FilterError::Malformed("coding parameters out of range"));
+        }
+        // Rice codes of n increasing values below `range` take at most range >> k unary bits in all,
+        // plus k + 1 bits each; the table holds 8 bytes per bucket.
         let bucket_shift = (rice_bits + BUCKET_EXTRA_BITS).min(63);
-        let buckets = ((range - 1) >> bucket_shift) + 1;
-
-        let mut codes = BitWriter::default();
-        let mut offsets = Writer::new();
-        let mut pending = fingerprints.iter().peekable();
-        for bucket in 0..buckets {
-            offsets.u64(codes.len);
-            let mut previous = bucket << bucket_shift;
-            while let Some(&f) = pending.next_if(|&&f| f >> bucket_shift == bucket) {
-                let gap = f - previous;
-                codes.unary(gap >> rice_bits);
-                codes.bits(gap, u32::from(rice_bits));
-                previous = f;
+        let code_bits = (range >> rice_bits).saturating_add(most_fingerprints.saturating_mul(u64::from(rice_bits) + 1));
+        let table_bytes = (((range - 1) >> bucket_shift) + 1).saturating_mul(8);
+        if code_bits.div_ceil(8).saturating_add(table_bytes) > max_bytes {
+            return Err(FilterError::Malformed("the updated set would exceed its size bound"));
+        }
+        let mut error = None;
+        let mut previous: Option<u64> = None;
+        let mut count = 0u64;
+        let checked = fingerprints.map_while(|item| {
+            let checked = item.and_then(|f| match previous {
+                _ if f >= range => Err(FilterError::Malformed("a fingerprint beyond the range")),
+                Some(p) if f <= p => Err(FilterError::Malformed("fingerprints out of order")),
+                _ if count == most_fingerprints => Err(FilterError::Malformed("more fingerprints than announced")),
+                _ => Ok(f),
+            });
+            match checked {
+                Ok(f) => {
+                    previous = Some(f);
+                    count += 1;
+                    Some(f)
+                }
+                Err(e) => {
+                    error = Some(e);
+                    None
+                }
             }
+        });
+        let bytes = encode_set(counts, range, rice_bits, checked);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(bytes),
         }
+    }
 
-        let mut w = Writer::new();
-        w.u8(VERSION).u8(counts.len() as u8);
-        for (kind, count) in &counts {
-            w.u8(kind.id()).u64(*count);
-        }
-        w.u64(range).u64(fingerprints.len() as u64).u8(rice_bits).u8(bucket_shift).u64(codes.len);
-        w.raw(&offsets.bytes).raw(&codes.bytes);
-        let layout = parse(&w.bytes)?;
-        Ok(ExactFilter { salt, layout, bytes: Bytes::Owned(w.bytes) })
+    /// The stored fingerprints in increasing order (decoded bucket by bucket; a malformed section ends
+    /// early, which the delta's signature check then catches).
+    pub fn fingerprints(&self) -> impl Iterator<Item = u64> + '_ {
+        let layout = &self.layout;
+        let codes = BitReader { bytes: self.bytes.as_slice().get(layout.codes_at..).unwrap_or_default() };
+        let k = u32::from(layout.rice_bits);
+        (0..layout.buckets).flat_map(move |bucket| {
+            let (start, end) = (self.bucket_start(bucket).unwrap_or(0), self.bucket_start(bucket + 1).unwrap_or(0));
+            let mut at = start;
+            let mut value = bucket << layout.bucket_shift;
+            std::iter::from_fn(move || {
+                if at >= end {
+                    return None;
+                }
+                let quotient = codes.ones(at, end);
+                at += quotient + 1;
+                let remainder = codes.bits(at, k);
+                at += u64::from(k);
+                let next = quotient.checked_mul(1 << k).and_then(|high| high.checked_add(remainder)).and_then(|gap| value.checked_add(gap));
+                match next {
+                    Some(next) if at <= end => {
+                        value = next;
+                        Some(next)
+                    }
+                    _ => None,
+                }
+            })
+        })
+    }
+
+    /// The fingerprint range (the false-positive rate is fingerprints / range).
+    pub fn range(&self) -> u64 {
+        self.layout.range
+    }
+
+    /// The Rice parameter the codes use.
+    pub fn rice_bits(&self) -> u8 {
+        self.layout.rice_bits
+    }
+
+    /// How many distinct fingerprints the set holds.
+    pub fn fingerprint_count(&self) -> u64 {
+        self.layout.fingerprints
     }
 
     /// Whether `(kind, hash)` may be in the list (false positives at [`ExactFilter::fp_rate`]; no false
