@@ -94,6 +94,59 @@ pub struct BundleSpec {
     /// The platform's HPKE public key: devices seal reports to it (section 7). Without it reports are
     /// signed but not encrypted.
     pub report_key: Option<[u8; 32]>,
+    /// The version this one follows, when it keeps that version's filter geometry so that the delta
+    /// between them stays small (see [`Continuation`]).
+    pub continues: Option<Continuation>,
+}
+
+/// What the next version of a bundle keeps from the one before it, so that a delta carries only what
+/// changed: the salt (the caller puts it in the header), the exact filter's fingerprint range, and the
+/// perceptual filter's parameters, band layout and size. A rebuilt bundle (new salt, sizes fitted to the
+/// list) changes every bit; a continued one changes the bits of the added and removed entries.
+///
+/// Kept only while the list stays near the size the geometry was made for: see [`Continuation::fits`].
+#[derive(Debug, Clone)]
+pub struct Continuation {
+    salt: Salt,
+    exact_range: u64,
+    exact_fingerprints: u64,
+    perceptual: Option<PerceptualFilter>,
+}
+
+impl Continuation {
+    /// How much a list may grow past the version whose geometry it keeps: the exact filter's false
+    /// positives per lookup rise with the fingerprints held over a fixed range, and the perceptual filter's
+    /// with its fill. Beyond this, rebuild in full.
+    pub const MAX_GROWTH: f64 = 1.25;
+
+    /// The geometry of `previous` (a bundle this platform built; its signatures are not needed here).
+    pub fn of(previous: &[u8]) -> Result<Continuation, ListError> {
+        let parsed = crate::bundle::ParsedBundle::parse(previous)?;
+        let salt = parsed.header.salt;
+        let exact = parsed.section(SectionKind::ExactFilter).ok_or(BundleError::Malformed("the bundle has no exact filter"))?;
+        let exact = ExactFilter::from_section_bytes(exact, salt)?;
+        let perceptual = match parsed.section_range(SectionKind::PerceptualFilter) {
+            Some(range) => Some(PerceptualFilter::from_bundle(std::sync::Arc::new(parsed.content.to_vec()), range, &salt)?),
+            None => None,
+        };
+        Ok(Continuation { salt, exact_range: exact.range(), exact_fingerprints: exact.fingerprint_count(), perceptual })
+    }
+
+    /// The salt the next version must keep.
+    pub fn salt(&self) -> Salt {
+        self.salt
+    }
+
+    /// Whether a list of `exact_entries` (every kind, PDQ included) and `pdq_entries` perceptual entries
+    /// still fits this geometry: at most [`Self::MAX_GROWTH`] times what the previous version held.
+    pub fn fits(&self, exact_entries: u64, pdq_entries: u64) -> bool {
+        let grown = |now: u64, before: u64| now as f64 <= Self::MAX_GROWTH * before.max(1) as f64;
+        grown(exact_entries, self.exact_fingerprints)
+            && match &self.perceptual {
+                Some(previous) => grown(pdq_entries, previous.entries()),
+                None => pdq_entries == 0,
+            }
+    }
 }
 
 impl BundleSpec {
@@ -109,6 +162,7 @@ impl BundleSpec {
             prompts: None,
             negative: NegativeList::default(),
             report_key: None,
+            continues: None,
         }
     }
 
@@ -132,13 +186,22 @@ impl BundleSpec {
             .iter()
             .flat_map(|(kind, hashes)| hashes.iter().map(move |h| (*kind, &h[..])))
             .chain(self.pdq.iter().map(|h| (HashKind::PdqExact, &h.0[..])));
-        let exact = ExactFilter::build(salt, self.exact_fp_rate, exact_entries)?;
+        let exact = match &self.continues {
+            Some(previous) if previous.salt != salt => {
+                return Err(BundleError::Malformed("a continued bundle must keep the previous version's salt").into())
+            }
+            Some(previous) => ExactFilter::build_in_range(salt, previous.exact_range, exact_entries)?,
+            None => ExactFilter::build(salt, self.exact_fp_rate, exact_entries)?,
+        };
         sanity::check_exact(&exact)?;
         let mut builder = BundleBuilder::new(self.header.clone())
             .section(SectionKind::ExactFilter, exact.to_section_bytes())
             .section(SectionKind::Policy, self.policy.to_section_bytes());
-        let perceptual =
-            if self.pdq.is_empty() { None } else { Some(PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?) };
+        let perceptual = match (self.pdq.is_empty(), self.continues.as_ref().and_then(|c| c.perceptual.as_ref())) {
+            (true, _) => None,
+            (false, Some(previous)) => Some(PerceptualFilter::build_like(previous, &self.pdq)),
+            (false, None) => Some(PerceptualFilter::build(&salt, self.perceptual, &self.pdq)?),
+        };
         if let Some(perceptual) = &perceptual {
             sanity::check_perceptual(perceptual)?;
             builder = builder.section(SectionKind::PerceptualFilter, perceptual.to_section_bytes());

@@ -4,6 +4,9 @@ use imageguard::bundle::{
     apply_delta, make_delta, sign_bundle, verify_bundle, BundleBuilder, BundleError, BundleHeader, ParsedBundle,
     SectionKind, TrustConfig, TrustState,
 };
+use imageguard::exact::HashKind;
+use imageguard::lists::{BundleSpec, Continuation};
+use imageguard::pdq::PdqHash;
 use imageguard::signing::SigningKey;
 use proptest::prelude::*;
 
@@ -281,4 +284,48 @@ proptest! {
             prop_assert_eq!(parsed.section(SectionKind::from_id(*kind).unwrap()), Some(&payload[..]));
         }
     }
+}
+
+/// The lists as a platform keeps them: exact BLAKE3 hashes and PDQ hashes, `n` of each.
+fn list_spec(sequence: u64, salt: [u8; 32], range: std::ops::Range<u64>, continues: Option<Continuation>) -> BundleSpec {
+    let mut spec = BundleSpec::new(with(header(sequence), |h| h.salt = salt));
+    let hashes: Vec<[u8; 32]> = range.map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect();
+    spec.exact = vec![(HashKind::Blake3, hashes.iter().map(|h| h.to_vec()).collect())];
+    spec.pdq = hashes.iter().map(|h| PdqHash(*blake3::hash(h).as_bytes())).collect();
+    spec.continues = continues;
+    spec
+}
+
+#[test]
+fn a_continued_list_ships_as_a_small_delta_that_rebuilds_it_exactly() {
+    let ks = keys(1);
+    let config = trust(&ks, 1);
+    let salt = [7; 32];
+    let old = signed(&list_spec(1, salt, 0..20_000, None).build().unwrap(), &[&ks[0]]);
+    // Next version: 1% of the entries removed, 1% added, same salt and geometry.
+    let continuation = Continuation::of(&old).unwrap();
+    assert_eq!(continuation.salt(), salt);
+    assert!(continuation.fits(40_400, 20_200) && !continuation.fits(60_000, 30_000));
+    let new = signed(&list_spec(2, salt, 200..20_200, Some(continuation)).build().unwrap(), &[&ks[0]]);
+    let delta = make_delta(&old, &new).unwrap();
+    let exact_section = ParsedBundle::parse(&new).unwrap().section(SectionKind::ExactFilter).unwrap().len();
+    let ratio = delta.len() as f64 / new.len() as f64;
+    println!("continued list: delta {} bytes for a {} byte bundle ({:.2}%); exact section {exact_section} bytes", delta.len(), new.len(), ratio * 100.0);
+    assert!(ratio <= 0.05, "delta is {:.1}% of the bundle", ratio * 100.0);
+    assert!(delta.len() < exact_section / 2, "the exact section is patched, not resent");
+
+    let mut state = TrustState::new();
+    let base = verify_bundle(old.clone(), &config, &state, NOW).unwrap();
+    base.accept(&mut state).unwrap();
+    let next = apply_delta(&base, &delta, &config, &state, NOW).unwrap();
+    assert_eq!(&next.bytes()[..], &new[..], "rebuilt byte for byte");
+    for i in (0..delta.len()).step_by(delta.len() / 400 + 1) {
+        let mut tampered = delta.clone();
+        tampered[i] ^= 0x04;
+        assert!(apply_delta(&base, &tampered, &config, &state, NOW).is_err(), "tampered byte {i} accepted");
+    }
+
+    // A continuation must keep the salt: a bundle built with another one is refused, not silently mixed.
+    let other_salt = list_spec(2, [8; 32], 0..100, Some(Continuation::of(&old).unwrap()));
+    assert!(other_salt.build().is_err());
 }

@@ -91,6 +91,11 @@ fn write_seeds() {
     small_probes.perceptual.probes_per_band = 16;
     write("bundle", "small-probe-budget", &sign_bundle(&small_probes.build().expect("build"), &base.key).expect("sign"));
     write("delta", "add-entries", &make_delta(base.verified.bytes(), &next).expect("delta"));
+    // A continued list: the exact filter travels as an exact-set patch (added and removed fingerprints).
+    let mut continued = delta_base_spec(4, 2);
+    continued.continues = Some(imageguard::lists::Continuation::of(base.verified.bytes()).expect("continuation"));
+    let continued = sign_bundle(&continued.build().expect("build"), &base.key).expect("sign");
+    write("delta", "continued", &make_delta(base.verified.bytes(), &continued).expect("delta"));
     write("lists", "hex-blake3", b"\x03# known\n00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n\nzz\n");
     write("lists", "csv-md5", b"\x80id,hash\n1,\"00112233445566778899aabbccddeeff\"\n2,0011\n");
     write("lists", "pdq-skip", b"\x44f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\nbad\n");

@@ -8,7 +8,7 @@ use imageguard::exact::HashKind;
 use imageguard::filter::tune;
 use imageguard::filter::PerceptualParams;
 use imageguard::hashing::{self, HashOptions};
-use imageguard::lists::{self, BundleSpec};
+use imageguard::lists::{self, BundleSpec, Continuation};
 use imageguard::pdq::{PdqHash, DEFAULT_MIN_QUALITY};
 use imageguard::policy::{Action, Policy, VideoRule};
 use rayon::prelude::*;
@@ -110,6 +110,12 @@ pub struct BuildArgs {
     /// platform, never shipped). Default: the bundle's path with `.lists` appended.
     #[arg(long)]
     platform_lists: Option<PathBuf>,
+    /// Build the next version of this bundle: keep its salt and filter geometry (the exact filter's
+    /// range, the perceptual filter's parameters and size; the options for those are then ignored), so
+    /// that `bundle delta` carries only the entries added and removed. Falls back to a full rebuild with a
+    /// new salt when the list grew more than 1.25x.
+    #[arg(long)]
+    continues: Option<PathBuf>,
 }
 
 /// A policy action on the command line.
@@ -177,7 +183,17 @@ fn read_list(path: &PathBuf, kind: HashKind, args: &BuildArgs) -> Result<Vec<Vec
 
 
 fn build(args: BuildArgs) -> Result<ExitCode, String> {
-    let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
+    let continuation = match &args.continues {
+        Some(path) => {
+            let previous = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(Continuation::of(&previous).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let salt = match &continuation {
+        Some(previous) => previous.salt(),
+        None => imageguard::entry_key::random_salt().map_err(|e| e.to_string())?,
+    };
     let created = imageguard::clock::unix_seconds();
     let header = BundleHeader {
         bundle_id: args.bundle_id.clone(),
@@ -251,6 +267,19 @@ fn build(args: BuildArgs) -> Result<ExitCode, String> {
     let video_frames = crate::video::listed_frames(&args.vpdq, args.videos.as_deref())?;
     spec.pdq.extend(video_frames);
     spec.report_key = args.report_key.as_deref().map(crate::keys::read_hex32).transpose()?;
+    if let Some(previous) = continuation {
+        let exact_entries = spec.exact.iter().map(|(_, h)| h.len()).sum::<usize>() + spec.pdq.len();
+        if previous.fits(exact_entries as u64, spec.pdq.len() as u64) {
+            println!("continuing the previous version's filters (same salt and geometry): `bundle delta` will be small");
+            spec.continues = Some(previous);
+        } else {
+            println!(
+                "the list grew more than {}x since the previous version (or gained its first PDQ hashes): rebuilt in full with a new salt, ship it whole",
+                Continuation::MAX_GROWTH
+            );
+            spec.header.salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
+        }
+    }
     let (bytes, lists) = spec.build_with_lists().map_err(|e| e.to_string())?;
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let lists_path = args.platform_lists.clone().unwrap_or_else(|| {

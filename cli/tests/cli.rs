@@ -165,3 +165,31 @@ fn list_build_reads_each_exact_flag_as_its_own_hash_kind() {
     let wrong = build(&["--sha1", "md5.txt"]);
     assert!(!wrong.status.success() && String::from_utf8_lossy(&wrong.stderr).contains("expected 40 hex characters"));
 }
+
+#[test]
+fn a_continued_list_build_ships_as_a_small_delta() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pdq = |range: std::ops::Range<u32>| -> String {
+        let word = |i: u32, j: u64| imageguard::entry_key::mix64(u64::from(i) * 4 + j);
+        range.map(|i| format!("{:016x}{:016x}{:016x}{:016x}\n", word(i, 0), word(i, 1), word(i, 2), word(i, 3))).collect()
+    };
+    std::fs::write(d.join("v1.txt"), pdq(0..3000)).unwrap();
+    std::fs::write(d.join("v2.txt"), pdq(0..3030)).unwrap();
+    std::fs::write(d.join("v3.txt"), pdq(0..5000)).unwrap();
+    let build = |list: &str, sequence: &str, out: &str, continues: Option<&str>| {
+        let mut args = vec!["list", "build", "--pdq", list, "--bundle-id", "t", "--list-id", "l", "--sequence", sequence, "--out", out];
+        args.extend(continues.map(|previous| ["--continues", previous]).into_iter().flatten());
+        ok(&imageguard(d, &args))
+    };
+    build("v1.txt", "1", "v1.bundle", None);
+    assert!(build("v2.txt", "2", "v2.bundle", Some("v1.bundle")).contains("continuing the previous version's filters"));
+    let delta = ok(&imageguard(d, &["bundle", "delta", "v1.bundle", "v2.bundle", "--out", "v2.delta"]));
+    let percent: f64 = delta.split(", ").nth(1).and_then(|s| s.split('%').next()).unwrap().parse().unwrap();
+    assert!(percent < 5.0, "{delta}");
+    // Grown past 1.25x: rebuilt in full (new salt), so nothing of v1 can be reused.
+    assert!(build("v3.txt", "3", "v3.bundle", Some("v2.bundle")).contains("rebuilt in full with a new salt"));
+    let full = ok(&imageguard(d, &["bundle", "delta", "v2.bundle", "v3.bundle", "--out", "v3.delta"]));
+    let percent: f64 = full.split(", ").nth(1).and_then(|s| s.split('%').next()).unwrap().parse().unwrap();
+    assert!(percent > 90.0, "{full}");
+}

@@ -167,13 +167,32 @@ impl PerceptualFilter {
             seed: band_seed(salt),
             bloom: BlockedBloom::new(blocks, params.best_hashes()),
         };
+        filter.insert_all(hashes);
+        Ok(filter)
+    }
+
+    /// Builds a filter holding `hashes` with `previous`'s geometry (parameters, band layout, seed, size),
+    /// so that the two differ only in the bits of the entries added and removed: what a delta carries.
+    /// `previous` must come from a bundle with the same salt.
+    pub fn build_like(previous: &PerceptualFilter, hashes: &[PdqHash]) -> PerceptualFilter {
+        let blocks = (previous.bloom.size_bytes() / 64) as u64;
+        let mut filter = PerceptualFilter {
+            entries: hashes.len() as u64,
+            positions: previous.positions.clone(),
+            bloom: BlockedBloom::new(blocks, previous.bloom.hashes()),
+            ..*previous
+        };
+        filter.insert_all(hashes);
+        filter
+    }
+
+    fn insert_all(&mut self, hashes: &[PdqHash]) {
         for hash in hashes {
-            for band in 0..filter.bands {
-                let key = band_key(filter.seed, u16::from(band), band_value(hash, filter.band_positions(band)));
-                filter.bloom.insert(key);
+            for band in 0..self.bands {
+                let key = band_key(self.seed, u16::from(band), band_value(hash, self.band_positions(band)));
+                self.bloom.insert(key);
             }
         }
-        Ok(filter)
     }
 
     fn band_positions(&self, band: u8) -> &[u8] {
