@@ -6,6 +6,7 @@
 //! size. Compositing is per pixel, so doing it on the sampled pixels only gives exactly the sampled pixels
 //! of the full-size composite.
 
+use super::area::AreaSums;
 use super::sample;
 use crate::pdq::{luma_from_rgb, LumaImage};
 
@@ -18,6 +19,8 @@ pub(crate) struct SampledCanvas {
     out_height: usize,
     /// `out_width x out_height` RGBA pixels, row by row; starts fully transparent black.
     pixels: Vec<[u8; 4]>,
+    /// Every pixel averaged per output cell, for the first picture of a reduced image (see `area`).
+    area: Option<AreaSums>,
 }
 
 /// The output indices that sample source index `source` (of `len`, resampled to `out`): the `j` with
@@ -31,7 +34,21 @@ fn outputs_of(source: usize, len: usize, out: usize) -> std::ops::Range<usize> {
 impl SampledCanvas {
     pub(crate) fn new(width: usize, height: usize) -> SampledCanvas {
         let (out_width, out_height) = sample::output_size(width, height);
-        SampledCanvas { width, height, out_width, out_height, pixels: vec![[0; 4]; out_width * out_height] }
+        SampledCanvas { width, height, out_width, out_height, pixels: vec![[0; 4]; out_width * out_height], area: None }
+    }
+
+    /// A canvas that also averages every pixel written per output cell, when the image is reduced on both
+    /// sides: for the first picture of a file, see [`SampledCanvas::take_area_luma`].
+    pub(crate) fn with_area(width: usize, height: usize) -> SampledCanvas {
+        let mut canvas = SampledCanvas::new(width, height);
+        canvas.area = AreaSums::new(width, height, canvas.out_width, canvas.out_height);
+        canvas
+    }
+
+    /// The averaged picture written so far (on white), and stop averaging: later frames composite over
+    /// earlier ones, which the sums cannot follow.
+    pub(crate) fn take_area_luma(&mut self) -> Option<LumaImage> {
+        self.area.take()?.luma()
     }
 
     /// Writes the row segment of source row `y` that starts at column `x0` and has `len` pixels; `pixel(i)`
@@ -43,6 +60,10 @@ impl SampledCanvas {
         if len == 0 {
             return;
         }
+        // Only the first picture is averaged, drawn on a fresh canvas: blending over nothing is the pixel.
+        if let Some(area) = &mut self.area {
+            area.add_row(y, x0, len, &mut pixel);
+        }
         for j in outputs_of(y, self.height, self.out_height) {
             for i in columns.clone() {
                 let source_x = i * self.width / self.out_width;
@@ -53,6 +74,20 @@ impl SampledCanvas {
                 }
             }
         }
+    }
+
+    /// [`SampledCanvas::write_row`] for 8-bit RGB (`channels` 3) or RGBA (4) bytes, the common case: every
+    /// pixel is read for the averaged picture, so this avoids a call per pixel.
+    pub(crate) fn write_row_bytes(&mut self, y: usize, x0: usize, bytes: &[u8], channels: usize, blend: bool) {
+        let area = self.area.take();
+        let mut area = area.map(|mut sums| {
+            sums.add_row_bytes(y, x0, bytes, channels);
+            sums
+        });
+        let len = bytes.len() / channels.max(1);
+        let at = |i: usize, k: usize| bytes.get(channels * i + k).copied().unwrap_or(0);
+        self.write_row(y, x0, len, |i| [at(i, 0), at(i, 1), at(i, 2), if channels == 4 { at(i, 3) } else { 255 }], blend);
+        std::mem::swap(&mut self.area, &mut area);
     }
 
     /// Sets a rectangle (clipped to the canvas) to `value`: frame disposal.

@@ -31,7 +31,7 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
             rgb_luma(rgb.as_raw(), w, h, 3)
         }
     };
-    Ok(Decoded { luma, alternates: Vec::new(), format, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates: Vec::new(), averaged: None, format, source_width: width, source_height: height })
 }
 
 fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImage {

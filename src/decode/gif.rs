@@ -16,7 +16,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     limits.check_dimensions(width.into(), height.into())?;
     let global_palette = decoder.global_palette().map(<[u8]>::to_vec).unwrap_or_default();
 
-    let mut canvas = SampledCanvas::new(width as usize, height as usize);
+    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
+    let mut averaged = None;
     let mut pictures = Pictures::default();
     let mut left = limits.max_decoded_bytes;
     loop {
@@ -41,6 +42,9 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
             canvas.write_row(y0 + y, x0, w, |i| color(row, i, palette, frame.transparent), true);
         }
         let more = pictures.add(&canvas);
+        if pictures.frames() == 1 && averaged.is_none() {
+            averaged = canvas.take_area_luma();
+        }
         match (frame.dispose, before) {
             (DisposalMethod::Background, _) => canvas.fill_rect(x0, y0, w, h, [0; 4]),
             (DisposalMethod::Previous, Some(before)) => canvas = before,
@@ -51,7 +55,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
         }
     }
     let (luma, alternates) = pictures.finish().ok_or(DecodeError::Truncated)?;
-    Ok(Decoded { luma, alternates, format: ImageFormat::Gif, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates, averaged, format: ImageFormat::Gif, source_width: width, source_height: height })
 }
 
 /// The RGBA of palette index `row[i]`; the transparent index is fully transparent.

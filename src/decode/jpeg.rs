@@ -166,7 +166,7 @@ fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result
             _ => 0.0,
         }),
     };
-    Ok(Decoded { luma, alternates: Vec::new(), format: ImageFormat::Jpeg, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates: Vec::new(), averaged: None, format: ImageFormat::Jpeg, source_width: width, source_height: height })
 }
 
 fn map_error(error: jpeg_decoder::Error) -> DecodeError {

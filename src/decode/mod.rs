@@ -25,6 +25,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod animation;
+mod area;
 mod canvas;
 mod error;
 mod format;
@@ -134,6 +135,9 @@ pub struct Decoded {
     /// Other pictures a viewer may show, each already reduced: the image composited on white and on black
     /// when it has transparency, and later distinct frames of an animation (see [`animation`]).
     pub alternates: Vec<LumaImage>,
+    /// For a PNG, WebP or GIF reduced on both sides: its first picture averaged over each output cell,
+    /// which cannot be steered by replacing the few pixels the reference samples (see [`area`]).
+    pub averaged: Option<LumaImage>,
     pub format: ImageFormat,
     /// Width and height of the stored image, before any reduction.
     pub source_width: u32,

@@ -27,11 +27,12 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     let default_in_animation = default_control.is_some();
 
     let mut budget = Budget { left: limits.max_decoded_bytes, limits };
-    let mut canvas = SampledCanvas::new(width as usize, height as usize);
+    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
     let mut pictures = Pictures::default();
     let full = Region { x: 0, y: 0, width: width as usize, height: height as usize };
     read_frame(&mut reader, &mut canvas, full, false, &mut budget)?;
     let mut more = pictures.add(&canvas);
+    let averaged = canvas.take_area_luma();
 
     // APNG: the animation's canvas starts transparent unless the default image is its first frame.
     let mut decoded = u32::from(default_in_animation);
@@ -66,7 +67,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
         }
     }
     let (luma, alternates) = pictures.finish().ok_or(DecodeError::Truncated)?;
-    Ok(Decoded { luma, alternates, format: ImageFormat::Png, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates, averaged, format: ImageFormat::Png, source_width: width, source_height: height })
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -101,11 +102,15 @@ fn read_frame(
 ) -> Result<(), DecodeError> {
     let (color, _) = reader.output_color_type();
     let channels = color.samples();
-    let row_bytes = region.width.saturating_mul(channels) as u64;
+    let row_len = region.width.saturating_mul(channels);
+    let row_bytes = row_len as u64;
     budget.spend(row_bytes.saturating_mul(region.height as u64))?;
     let limits = budget.limits;
-    let write = |canvas: &mut SampledCanvas, y: usize, row: &[u8]| {
-        canvas.write_row(region.y + y, region.x, region.width, |i| rgba(row, i, color), blend);
+    let write = |canvas: &mut SampledCanvas, y: usize, row: &[u8]| match color {
+        ColorType::Rgb | ColorType::Rgba => {
+            canvas.write_row_bytes(region.y + y, region.x, row.get(..row_len).unwrap_or(row), channels, blend)
+        }
+        _ => canvas.write_row(region.y + y, region.x, region.width, |i| rgba(row, i, color), blend),
     };
     if reader.info().interlaced {
         let mut buffer = vec![0; reader.output_buffer_size().ok_or(DecodeError::MemoryLimit { max_bytes: limits.max_decoded_bytes })?];

@@ -20,7 +20,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     decoder.set_memory_limit(usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX));
     let channels = if decoder.has_alpha() { 4 } else { 3 };
     let mut buffer = vec![0u8; size];
-    let mut canvas = SampledCanvas::new(width as usize, height as usize);
+    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
+    let mut averaged = None;
     let mut pictures = Pictures::default();
     if decoder.is_animated() {
         let mut left = limits.max_decoded_bytes;
@@ -37,7 +38,11 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
                 Err(_) => break,
             }
             sample_into(&mut canvas, &buffer, width as usize, channels);
-            if !pictures.add(&canvas) {
+            let more = pictures.add(&canvas);
+            if averaged.is_none() {
+                averaged = canvas.take_area_luma();
+            }
+            if !more {
                 break;
             }
         }
@@ -45,23 +50,15 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
         decoder.read_image(&mut buffer).map_err(|e| map_error(e, limits))?;
         sample_into(&mut canvas, &buffer, width as usize, channels);
         pictures.add(&canvas);
+        averaged = canvas.take_area_luma();
     }
     let (luma, alternates) = pictures.finish().ok_or(DecodeError::Truncated)?;
-    Ok(Decoded { luma, alternates, format: ImageFormat::WebP, source_width: width, source_height: height })
+    Ok(Decoded { luma, alternates, averaged, format: ImageFormat::WebP, source_width: width, source_height: height })
 }
 
 fn sample_into(canvas: &mut SampledCanvas, buffer: &[u8], width: usize, channels: usize) {
     for (y, row) in buffer.chunks(width * channels).enumerate() {
-        canvas.write_row(
-            y,
-            0,
-            width,
-            |i| {
-                let at = |k: usize| row.get(channels * i + k).copied().unwrap_or(0);
-                [at(0), at(1), at(2), if channels == 4 { at(3) } else { 255 }]
-            },
-            false,
-        );
+        canvas.write_row_bytes(y, 0, row, channels, false);
     }
 }
 
