@@ -98,9 +98,30 @@ def pixel_count(path):
         return 0
 
 
+def group_of(name):
+    """Sources that are one picture in several versions (light and dark, -l and -d) share a group, and a
+    group goes whole to one side of the split: an unrelated photo must not be a recoloured known one."""
+    name = name.lower()
+    for suffix in ("-dark", "-l", "-d"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    if name.startswith("ubuntu-mate-"):
+        return "ubuntu-mate"
+    return name
+
+
+def subsets(names):
+    """known / unrelated for each source name: groups alternate in order of first appearance."""
+    order = {}
+    for name in names:
+        order.setdefault(group_of(name), len(order))
+    return {name: "known" if order[group_of(name)] % 2 == 0 else "unrelated" for name in names}
+
+
 def select_photos(files):
-    """Photos as (subset, name, path, box): sources PDQ can hash (quality >= 50), none within 48 bits of an
-    earlier one over all 8 rotations/flips, split when large; alternate sources known / unrelated."""
+    """Photos as (subset, name, path, box, size): sources PDQ can hash (quality >= 50), none within 48 bits of
+    a larger one over all 8 rotations/flips, split when large; groups of sources alternate known /
+    unrelated."""
     kept_hashes, photos = [], []
     # Largest first, so that of a photo shipped at several sizes the largest is kept.
     for name, path in sorted(files, key=lambda f: -pixel_count(f[1])):
@@ -116,11 +137,12 @@ def select_photos(files):
         if any(min_dihedral_distance(hashes, k) <= NEAR_DUPLICATE_BITS for k in kept_hashes):
             print(f"near-duplicate dropped: {name}", file=sys.stderr)
             continue
-        subset = "known" if len(kept_hashes) % 2 == 0 else "unrelated"
         kept_hashes.append(hashes[0])
         for suffix, box in halves(*img.size):
             part = img.crop(box) if box else img
             if box is None or reference_hashes(part)[1] >= 50:
-                photos.append((subset, name + suffix, path, box, part.size))
-    print(f"{len(photos)} photos from {len(kept_hashes)} distinct source images", file=sys.stderr)
+                photos.append((name, name + suffix, path, box, part.size))
+    subset_of = subsets([photo[0] for photo in photos])
+    photos = [(subset_of[source], *rest) for source, *rest in photos]
+    print(f"{len(photos)} photos from {len(kept_hashes)} distinct source images in {len(set(map(group_of, subset_of)))} groups", file=sys.stderr)
     return photos
