@@ -12,11 +12,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 results = json.load(open(sys.argv[1]))
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-for key, marker, name in [("recall_strong", "o", "strong hits only (default policy)"), ("recall_any", "x", "with weak hits")]:
-    ax.scatter([r["bytes"] for r in results], [r[key] for r in results], marker=marker, label=name)
-# The best strong-only recall reached at each size or less.
+within = [r for r in results if r["predicted_strong"] <= 1e-7]
+over = [r for r in results if r["predicted_strong"] > 1e-7]
+ax.scatter([r["bytes"] for r in within], [r["recall_strong"] for r in within], marker="o", color="C0", label="strong hits only (default policy)")
+ax.scatter([r["bytes"] for r in over], [r["recall_strong"] for r in over], marker="o", facecolors="none", edgecolors="C0", label="strong only, predicted strong fp > 1e-7 at 1M")
+ax.scatter([r["bytes"] for r in results], [r["recall_any"] for r in results], marker="x", color="C1", label="with weak hits")
+# The best strong-only recall reached at each size or less, within the false-positive budget.
 best, frontier = -1.0, []
-for r in sorted(results, key=lambda r: r["bytes"]):
+for r in sorted(within, key=lambda r: r["bytes"]):
     if r["recall_strong"] > best:
         best = r["recall_strong"]
         frontier.append(r)
