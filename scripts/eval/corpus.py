@@ -1,129 +1,83 @@
-"""Builds the evaluation corpus: natural photos from Debian wallpaper packages and scikit-image's sample
-data, normalised to at most 1600 px, split into a known half and an unrelated half, plus the edited copies
-of every image, and the reference PDQ (PyPI pdqhash = Meta's C++) of everything.
+"""Builds the evaluation corpus: natural photos at their own resolution (Debian wallpaper packages, 2-20 MP,
+split in halves from 12 MP; scikit-image's sample photos), a known half and an unrelated half, every photo
+with the edited copies users share (edits.py), and the reference PDQ of each file (reference.py).
 
-Usage: corpus.py CACHE_DIR OUT_DIR
-Writes OUT_DIR/manifest.csv: name,set,transform,path,ref_distance,ref_quality
+Usage: corpus.py CACHE_DIR OUT_DIR [WORKERS]
+Writes OUT_DIR/manifest.csv: name,set,transform,path,ref_distance,ref_quality,ref_hash
+  ref_distance: the closest of the file's 8 dihedral reference hashes to the original's reference hash
+  ref_quality:  the reference's quality of the file
+  ref_hash:     the file's own reference hash (hex); for an original, what a list would hold
 """
-import csv, glob, os, subprocess, sys
-import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance
-import pdqhash
+import csv
+import os
+import sys
+import time
+from multiprocessing import Pool
+from PIL import Image
 
-cache, out = sys.argv[1], sys.argv[2]
-PACKAGES = ["mate-backgrounds", "ukui-wallpapers", "lomiri-wallpapers", "gnome-backgrounds", "plasma-workspace-wallpapers"]
-debs = os.path.join(cache, "debs")
-extracted = os.path.join(cache, "wallpapers")
-os.makedirs(debs, exist_ok=True)
-if not glob.glob(os.path.join(debs, "*.deb")):
-    subprocess.run(["apt-get", "download"] + PACKAGES, cwd=debs, check=True)
-if not os.path.isdir(extracted):
-    for deb in glob.glob(os.path.join(debs, "*.deb")):
-        subprocess.run(["dpkg-deb", "-x", deb, extracted], check=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from edits import EDITS, EXTENSIONS  # noqa: E402
+from reference import min_dihedral_distance, reference_hashes, to_hex  # noqa: E402
+from sources import fetch_wallpapers, select_photos, skimage_files, wallpaper_files  # noqa: E402
 
-def reference(img):
-    """The reference pipeline: nearest-neighbour resize to 512 when a side is over 512, then PDQ."""
-    if img.width > 512 or img.height > 512:
-        img = img.resize((512, 512), Image.NEAREST)
-    hashes, quality = pdqhash.compute_dihedral(np.asarray(img.convert("RGB")))
-    return [np.asarray(h, dtype=bool) for h in hashes], quality
+MEGAPIXEL_BINS = [0, 1, 2, 4, 8, 12, 20, 100]
 
-# Sources: the largest file of each wallpaper (plasma ships one per resolution), and skimage's colour photos.
-sources = {}
-for path in glob.glob(os.path.join(extracted, "**", "*"), recursive=True):
-    if not path.lower().endswith((".jpg", ".jpeg", ".png", ".webp")) or os.path.getsize(path) < 100_000:
-        continue
-    key = path.split("/contents/")[0] if "/contents/" in path else path
-    if key not in sources or os.path.getsize(path) > os.path.getsize(sources[key]):
-        sources[key] = path
-images = []
-for key in sorted(sources):
-    try:
-        images.append((os.path.basename(key).rsplit(".", 1)[0], Image.open(sources[key]).convert("RGB")))
-    except Exception as error:
-        print(f"skipped {sources[key]}: {error}", file=sys.stderr)
-try:
-    from skimage import data
-    for name in ["astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry", "retina", "motorcycle_left", "motorcycle_right", "colorwheel"]:
-        try:
-            images.append(("skimage-" + name, Image.fromarray(getattr(data, name)()).convert("RGB")))
-        except Exception as error:
-            print(f"skimage {name}: {error}", file=sys.stderr)
-except ImportError:
-    print("scikit-image unavailable", file=sys.stderr)
 
-# Normalise; keep photos PDQ can hash (quality >= 50) and drop near-duplicates (packages ship the same
-# photo at several sizes, or light/dark variants): nothing within 48 bits of a kept one, over all 8
-# rotations/flips. Then split wide ones into halves to reach >= 100 photos; both halves of a source go to
-# the same side of the known/unrelated split, so no unrelated image is a piece of a known one.
-kept, kept_hashes = [], []
-for name, img in images:
-    img.thumbnail((1600, 1600), Image.LANCZOS)
-    hashes, quality = reference(img)
-    if quality < 50:
-        continue
-    if any(min(int(np.count_nonzero(h != k)) for h in hashes) <= 48 for k in kept_hashes):
-        print(f"near-duplicate dropped: {name}", file=sys.stderr)
-        continue
-    kept.append((name, img))
-    kept_hashes.append(hashes[0])
-photos = []
-for source, (name, img) in enumerate(kept):
-    subset = "known" if source % 2 == 0 else "unrelated"
-    parts = [(name + "-L", img.crop((0, 0, img.width // 2, img.height))), (name + "-R", img.crop((img.width // 2, 0, img.width, img.height)))] if img.width >= 1200 else [(name, img)]
-    photos.extend((subset, n, i) for n, i in parts if reference(i)[1] >= 50)
-print(f"{len(photos)} photos from {len(kept)} distinct source images", file=sys.stderr)
-
-def watermark(img):
-    img = img.copy()
-    draw = ImageDraw.Draw(img, "RGBA")
-    w, h = img.size
-    # A small corner label, as apps stamp shared images: 16% x 5% of the image, half transparent.
-    box = (int(w * 0.81), int(h * 0.93), int(w * 0.97), int(h * 0.98))
-    draw.rectangle(box, fill=(255, 255, 255, 110))
-    draw.text((box[0] + 4, box[1] + 2), "@imageguard", fill=(20, 20, 20, 200))
-    return img
-
-def crop(img, fraction):
-    w, h = img.size
-    dx, dy = int(w * fraction / 2), int(h * fraction / 2)
-    return img.crop((dx, dy, w - dx, h - dy))
-
-# Each transform's image is saved as JPEG at the quality in its name, else at 95.
-TRANSFORMS = {
-    "jpeg-q50": lambda i: i,
-    "jpeg-q70": lambda i: i,
-    "jpeg-q90": lambda i: i,
-    "resize-50": lambda i: i.resize((i.width // 2, i.height // 2), Image.LANCZOS),
-    "resize-25": lambda i: i.resize((i.width // 4, i.height // 4), Image.LANCZOS),
-    "resize-50+jpeg-q70": lambda i: i.resize((i.width // 2, i.height // 2), Image.LANCZOS),
-    "flip": lambda i: i.transpose(Image.FLIP_LEFT_RIGHT),
-    "rotate-90": lambda i: i.transpose(Image.ROTATE_90),
-    "watermark": watermark,
-    "brightness+": lambda i: ImageEnhance.Brightness(i).enhance(1.25),
-    "brightness-": lambda i: ImageEnhance.Brightness(i).enhance(0.75),
-    "crop-2pc": lambda i: crop(i, 0.02),
-}
-
-os.makedirs(out, exist_ok=True)
-rows = []
-for index, (subset, name, img) in enumerate(photos):
+def build_photo(job):
+    """Writes one photo's original and edited files; returns their manifest rows."""
+    index, (subset, name, path, box, _), out = job
+    img = Image.open(path).convert("RGB")
+    if box:
+        img = img.crop(box)
     stem = f"{index:03d}-{name}"[:60]
-    original_path = os.path.join(out, stem + "-original.jpg")
+    original_path = os.path.join(out, f"{stem}-original.jpg")
     img.save(original_path, quality=95)
     original = Image.open(original_path).convert("RGB")
-    original_hash = reference(original)[0][0]
-    rows.append((stem, subset, "original", original_path, 0, reference(original)[1]))
-    for transform, apply in TRANSFORMS.items():
-        edited = apply(original)
-        path = os.path.join(out, f"{stem}-{transform}.jpg")
-        quality = int(transform.rsplit("q", 1)[1]) if "jpeg-q" in transform else 95
-        edited.save(path, quality=quality)
-        hashes, quality = reference(Image.open(path).convert("RGB"))
-        distance = min(int(np.count_nonzero(h != original_hash)) for h in hashes)
-        rows.append((stem, subset, transform, path, distance, quality))
-with open(os.path.join(out, "manifest.csv"), "w", newline="") as f:
-    writer = csv.writer(f)
-    writer.writerow(["name", "set", "transform", "path", "ref_distance", "ref_quality"])
-    writer.writerows(rows)
-print(f"wrote {len(rows)} images", file=sys.stderr)
+    hashes, quality = reference_hashes(original)
+    listed = hashes[0]
+    rows = [(stem, subset, "original", original_path, 0, quality, to_hex(listed))]
+    for transform, (apply, file_format, options) in EDITS.items():
+        copy_path = os.path.join(out, f"{stem}-{transform}.{EXTENSIONS[file_format]}")
+        apply(original, index).save(copy_path, file_format, **options)
+        copy_hashes, copy_quality = reference_hashes(Image.open(copy_path))
+        rows.append((stem, subset, transform, copy_path, min_dihedral_distance(copy_hashes, listed), copy_quality, to_hex(copy_hashes[0])))
+    return rows
+
+
+def histogram(label, sizes):
+    counts = [0] * (len(MEGAPIXEL_BINS) - 1)
+    for w, h in sizes:
+        mp = w * h / 1e6
+        for i in range(len(counts)):
+            if MEGAPIXEL_BINS[i] <= mp < MEGAPIXEL_BINS[i + 1]:
+                counts[i] += 1
+    cells = ", ".join(f"{lo}-{hi} MP: {n}" for lo, hi, n in zip(MEGAPIXEL_BINS, MEGAPIXEL_BINS[1:], counts))
+    print(f"{label} by size: {cells}", file=sys.stderr)
+
+
+def main():
+    cache, out = sys.argv[1], sys.argv[2]
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    os.makedirs(out, exist_ok=True)
+    started = time.time()
+    files = wallpaper_files(fetch_wallpapers(cache)) + skimage_files(out)
+    photos = select_photos(files)
+    histogram("photos", [p[4] for p in photos])
+    print(f"{len(EDITS)} edits each; {sum(p[0] == 'known' for p in photos)} known photos", file=sys.stderr)
+    rows = []
+    with Pool(workers) as pool:
+        for done, photo_rows in enumerate(pool.imap(build_photo, [(i, p, out) for i, p in enumerate(photos)]), 1):
+            rows.extend(photo_rows)
+            if done % 10 == 0:
+                print(f"  {done}/{len(photos)} photos, {time.time() - started:.0f} s", file=sys.stderr)
+    partial = os.path.join(out, "manifest.csv.partial")
+    with open(partial, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "set", "transform", "path", "ref_distance", "ref_quality", "ref_hash"])
+        writer.writerows(rows)
+    os.rename(partial, os.path.join(out, "manifest.csv"))
+    print(f"wrote {len(rows)} images in {time.time() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+//! Everything the device does to a file, in one place, through the library's own entry points: how a file
+//! becomes pictures ([`scan_file`]) and how a picture is looked up ([`query`]). When the core learns new
+//! lookups (hashes of the truly rotated pixels, extra pictures for borders or screenshots) these two
+//! functions are all that changes here, and every figure of the evaluation follows.
+
+use imageguard::exact::{ExactHashes, HashKind};
+use imageguard::filter::exact::ExactFilter;
+use imageguard::filter::perceptual::PerceptualHit;
+use imageguard::filter::PerceptualFilter;
+use imageguard::hashing::{self, HashOptions};
+use imageguard::pdq::{PdqFeatures, DEFAULT_MIN_QUALITY};
+use std::path::Path;
+
+/// What the scanner computes for one file: its exact hashes, and every picture it shows (the reference
+/// picture first), or why it could not be decoded.
+pub struct Scanned {
+    pub exact: Option<ExactHashes>,
+    pub pictures: Result<Vec<PdqFeatures>, String>,
+}
+
+/// Hashes a file as the scanner does (`hashing::exact_then_pictures`, JPEG fast path, default limits).
+pub fn scan_file(path: &Path) -> Scanned {
+    let options = HashOptions::default();
+    let bytes = match hashing::read_file(path, &options.limits) {
+        Ok(bytes) => bytes,
+        Err(error) => return Scanned { exact: None, pictures: Err(error.to_string()) },
+    };
+    let (exact, pictures) = hashing::exact_then_pictures(&bytes, &options);
+    let pictures = pictures
+        .map(|hashes| std::iter::once(hashes.pdq).chain(hashes.alternates).collect())
+        .map_err(|error| error.to_string());
+    Scanned { exact: Some(exact), pictures }
+}
+
+/// The device's perceptual lookup of one picture: the core's own query path, behind the scanner's quality
+/// gate. The single place to change when the core's query changes.
+pub fn query(filter: &PerceptualFilter, picture: &PdqFeatures) -> Option<PerceptualHit> {
+    if picture.quality() < DEFAULT_MIN_QUALITY {
+        return None;
+    }
+    filter.query(picture)
+}
+
+/// The device's exact lookups of one picture and file: the file's hashes, then the picture's 8 dihedral
+/// PDQ hashes (quality-gated, as the scanner does). How many of them the filter holds.
+pub fn exact_hits(filter: &ExactFilter, exact: Option<&ExactHashes>, pictures: &[PdqFeatures]) -> u32 {
+    let file_hits = exact.into_iter().flat_map(ExactHashes::iter).filter(|(kind, hash)| filter.contains(*kind, hash)).count();
+    let pdq_hits: usize = pictures
+        .iter()
+        .filter(|picture| picture.quality() >= DEFAULT_MIN_QUALITY)
+        .map(|picture| picture.dihedral_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
+        .sum();
+    u32::try_from(file_hits + pdq_hits).unwrap_or(u32::MAX)
+}
+
+/// The best hit over all of a file's pictures: strong beats weak, else the first.
+pub fn best_hit(filter: &PerceptualFilter, pictures: &[PdqFeatures]) -> Option<PerceptualHit> {
+    let mut best: Option<PerceptualHit> = None;
+    for hit in pictures.iter().filter_map(|picture| query(filter, picture)) {
+        if best.is_none_or(|b| hit.bands_hit > b.bands_hit) {
+            best = Some(hit);
+        }
+    }
+    best
+}
