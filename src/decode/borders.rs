@@ -44,7 +44,7 @@ const FLAT_SHARE: f32 = 0.97;
 const FLAT_TOLERANCE: f32 = 10.0;
 /// The photo meets a border along a sharp edge: this share of one of its first lines differs from the
 /// border's colour by more than twice the tolerance.
-const EDGE_SHARE: f32 = 0.33;
+const EDGE_SHARE: f32 = 0.45;
 /// How many of the photo's first lines the edge test looks at (JPEG ringing blurs the very first).
 const EDGE_LINES: usize = 3;
 /// Fewest near-uniform lines that must bound a trimmed side.
@@ -165,44 +165,80 @@ impl Lines<'_> {
         unlike as f32 / scratch.len().max(1) as f32
     }
 
-    /// The longest run of detailed lines, with each end moved back to the image's edge unless a true
-    /// border bounds it there.
+    /// Where the picture starts and ends along these lines: at the first border met from each edge (a
+    /// band of near-uniform lines of one colour, then a sharp edge into detail), or at the image's edge.
+    /// A band of the colour of the border found on the other side needs no sharp edge (the picture's
+    /// edge may share the border's colour).
     fn bounded_span(&self) -> (usize, usize) {
         let mut scratch = Vec::with_capacity(self.to.saturating_sub(self.from));
-        let colours: Vec<Option<f32>> = (0..self.count()).map(|line| self.flat_colour(line, &mut scratch)).collect();
-        let (mut start, mut end, mut best) = (0, self.count(), 0);
-        let mut run_start = 0;
-        for line in 0..=colours.len() {
-            let detailed = colours.get(line).is_some_and(Option::is_none);
-            if !detailed {
-                if line - run_start > best {
-                    (start, end, best) = (run_start, line, line - run_start);
-                }
-                run_start = line + 1;
-            }
+        let count = self.count();
+        let colours: Vec<Option<f32>> = (0..count).map(|line| self.flat_colour(line, &mut scratch)).collect();
+        let mut start = self.border_from(&colours, Side::Start, None, &mut scratch);
+        let mut end = self.border_from(&colours, Side::End, None, &mut scratch);
+        if let (None, Some((_, colour))) = (start, end) {
+            start = self.border_from(&colours, Side::Start, Some(colour), &mut scratch);
         }
-        if best == 0 {
-            return (0, self.count());
+        if let (Some((_, colour)), None) = (start, end) {
+            end = self.border_from(&colours, Side::End, Some(colour), &mut scratch);
         }
-        let before: Vec<Option<f32>> = colours.get(..start).unwrap_or_default().iter().rev().copied().collect();
-        let after: Vec<Option<f32>> = colours.get(end..).unwrap_or_default().to_vec();
-        let inward_from_start: Vec<usize> = (start..end).take(EDGE_LINES).collect();
-        let inward_from_end: Vec<usize> = (start..end).rev().take(EDGE_LINES).collect();
-        let start = if start > 0 && self.is_border(&before, &inward_from_start, &mut scratch) { start } else { 0 };
-        let end = if end < self.count() && self.is_border(&after, &inward_from_end, &mut scratch) { end } else { self.count() };
-        (start, end)
+        (start.map_or(0, |(line, _)| line), end.map_or(count, |(line, _)| line))
     }
 
-    /// Whether the lines `outward` (nearest the picture first) begin with a band of near-uniform lines of
-    /// one colour, which the picture's first lines `inward` meet along a sharp edge.
-    fn is_border(&self, outward: &[Option<f32>], inward: &[usize], scratch: &mut Vec<f32>) -> bool {
-        let band: Vec<f32> = outward.iter().map_while(|colour| *colour).collect();
-        let Some(&colour) = band.first() else { return false };
-        if band.len() < MIN_BAND.min(outward.len()) || band.iter().any(|c| (c - colour).abs() > FLAT_TOLERANCE) {
-            return false;
+    /// The first border met from one side, within the first half of the lines: the line where the
+    /// picture starts (for [`Side::End`], the line just past its end) and the border's colour. With
+    /// `colour`, a band of that colour qualifies without a sharp edge.
+    fn border_from(&self, colours: &[Option<f32>], side: Side, colour: Option<f32>, scratch: &mut Vec<f32>) -> Option<(usize, f32)> {
+        let count = colours.len();
+        let is_flat = |line: usize| colours.get(line).is_some_and(Option::is_some);
+        for depth in 1..count / 2 {
+            // `outer` is the last border line, `inner` the first line of the picture.
+            let (outer, inner) = match side {
+                Side::Start => (depth - 1, depth),
+                Side::End => (count - depth, count - depth - 1),
+            };
+            if !is_flat(outer) || is_flat(inner) {
+                continue;
+            }
+            let outward: Vec<Option<f32>> = match side {
+                Side::Start => colours.get(..depth).unwrap_or_default().iter().rev().copied().collect(),
+                Side::End => colours.get(count - depth..).unwrap_or_default().to_vec(),
+            };
+            let Some(band) = band_colour(&outward) else { continue };
+            let inward: Vec<usize> = match side {
+                Side::Start => (inner..count).take(EDGE_LINES).collect(),
+                Side::End => (0..=inner).rev().take(EDGE_LINES).collect(),
+            };
+            let accepted = match colour {
+                Some(other) => (band - other).abs() <= FLAT_TOLERANCE,
+                None => self.sharp_edge(&inward, band, scratch),
+            };
+            if accepted {
+                return Some((if side == Side::Start { inner } else { inner + 1 }, band));
+            }
         }
+        None
+    }
+
+    /// Whether one of the picture's first lines `inward` differs sharply from a border of `colour`.
+    fn sharp_edge(&self, inward: &[usize], colour: f32, scratch: &mut Vec<f32>) -> bool {
         inward.iter().any(|&line| self.share_unlike(line, colour, scratch) >= EDGE_SHARE)
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Start,
+    End,
+}
+
+/// The colour of the band of near-uniform lines that `outward` (nearest the picture first) begins
+/// with, when there is such a band of one colour, at least [`MIN_BAND`] lines thick (or reaching the
+/// image's edge).
+fn band_colour(outward: &[Option<f32>]) -> Option<f32> {
+    let band: Vec<f32> = outward.iter().map_while(|colour| *colour).collect();
+    let &colour = band.first()?;
+    let thick = band.len() >= MIN_BAND.min(outward.len());
+    (thick && band.iter().all(|c| (c - colour).abs() <= FLAT_TOLERANCE)).then_some(colour)
 }
 
 #[cfg(test)]
@@ -260,7 +296,7 @@ mod tests {
     fn the_photo_of_a_screenshot_is_found_between_bars_with_icons() {
         let inner = InnerPicture { x: 20, y: 120, width: 472, height: 300 };
         let screenshot = framed(512, 512, inner, |x, y| {
-            let icon = (x % 40) < 14 && (y % 40) < 14;
+            let icon = (x % 80) < 14 && (y % 40) < 14;
             let status_bar = y < 24;
             let toolbar = y >= 460;
             if (status_bar || toolbar) && icon {
