@@ -233,7 +233,7 @@ impl RgbImage {
         let shown = self.resize(w, h);
         let (x0, y0) = ((width - w) / 2, top + (bottom - top - h) / 2);
         let icon = |x: usize, y: usize, cx: usize, cy: usize, r: usize| x.abs_diff(cx) < r && y.abs_diff(cy) < r;
-        let glyph = |x: usize, y: usize| (x / 6 + y / 9) % 3 != 0;
+        let glyph = |x: usize, y: usize| !(x / 6 + y / 9).is_multiple_of(3);
         shown.placed_on(width, height, x0, y0, background).map_outside(x0, y0, w, h, |x, y| {
             let status_bar = y < 80 && ((40..200).contains(&x) && (25..60).contains(&y) && glyph(x, y) || icon(x, y, 960, 42, 16) || icon(x, y, 1010, 42, 16));
             let toolbar = (2130..2190).contains(&y) && [135, 405, 675, 945].iter().any(|&cx| icon(x, y, cx, 2160, 26));
