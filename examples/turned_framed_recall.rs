@@ -70,6 +70,10 @@ fn main() {
         for (index, file) in copies {
             let Ok(pictures) = hashing::exact_then_pictures(&file, &options).1 else { continue };
             rows[index].add(&filter, &pictures, hash);
+            if std::env::var_os("TURNED_FRAMED_VERBOSE").is_some() {
+                let bits = rows[index].bits_after.last().copied().unwrap_or(f64::NAN);
+                eprintln!("{} {} framed={} bits={bits}", TRANSFORMS[index], path.display(), pictures.framed.len());
+            }
             // Ordinary files: the originals and their mirrored and turned copies.
             if index <= 2 {
                 ordinary_files += 1;
@@ -108,8 +112,8 @@ fn main() {
     }
     eprintln!();
 
-    println!("\n| transform | copies | strong before | strong after | any before | any after | median bits before | median bits after |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("\n| transform | copies | strong before | strong after | any before | any after | median bits before | median bits after | inner picture found |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         row.print();
     }
@@ -137,6 +141,8 @@ struct Tally {
     any_after: usize,
     bits_before: Vec<f64>,
     bits_after: Vec<f64>,
+    /// Copies in which an inner picture was found.
+    framed: usize,
 }
 
 impl Tally {
@@ -153,12 +159,13 @@ impl Tally {
         self.any_after += usize::from(any);
         self.bits_before.push(nearest(&before, listed));
         self.bits_after.push(nearest(&after, listed));
+        self.framed += usize::from(!pictures.framed.is_empty());
     }
 
     fn print(&self) {
         let share = |n: usize| 100.0 * n as f64 / self.copies.max(1) as f64;
         println!(
-            "| {} | {} | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0} | {:.0} |",
+            "| {} | {} | {:.0}% | {:.0}% | {:.0}% | {:.0}% | {:.0} | {:.0} | {:.0}% |",
             self.name,
             self.copies,
             share(self.strong_before),
@@ -166,7 +173,8 @@ impl Tally {
             share(self.any_before),
             share(self.any_after),
             median(&self.bits_before),
-            median(&self.bits_after)
+            median(&self.bits_after),
+            share(self.framed)
         );
     }
 }

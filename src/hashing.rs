@@ -122,14 +122,14 @@ impl PictureHashes {
 /// The pictures inside borders, bars or a screenshot frame of the decoded picture, hashed from a
 /// full-resolution crop with the reference's resize rule (a crop of the reduced picture loses recall).
 fn framed_pictures(bytes: &[u8], options: &HashOptions, decoded: &decode::Decoded) -> Vec<QueryFeatures> {
-    let Some(inner) = decode::borders::find_inner_picture(&decoded.luma) else { return Vec::new() };
-    let region = inner.in_source(decoded.luma.width(), decoded.luma.height(), decoded.source_width, decoded.source_height);
-    let Some(region) = region else { return Vec::new() };
+    let (luma_width, luma_height) = (decoded.luma.width(), decoded.luma.height());
     let path = if options.jpeg_fast_path { decode::JpegPath::Scaled } else { decode::JpegPath::Full };
-    match decode::decode_region_for_hashing(bytes, &options.limits, region, path) {
-        Ok(luma) => vec![QueryFeatures::compute(luma)],
-        Err(_) => Vec::new(),
-    }
+    decode::borders::find_inner_pictures(&decoded.luma)
+        .into_iter()
+        .filter_map(|inner| inner.in_source(luma_width, luma_height, decoded.source_width, decoded.source_height))
+        .filter_map(|region| decode::decode_region_for_hashing(bytes, &options.limits, region, path).ok())
+        .map(QueryFeatures::compute)
+        .collect()
 }
 
 /// Reads a file (refusing it before reading if it is over the size limit) and hashes it.
@@ -158,8 +158,11 @@ pub fn hash_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<Pd
 /// picture inside its borders, bars or screenshot frame, if any (cropped at full resolution).
 pub fn query_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<Vec<QueryFeatures>, DecodeError> {
     let luma = decode::luma_from_pixels(buffer, limits)?;
-    let inner = decode::borders::find_inner_picture(&luma)
-        .and_then(|inner| inner.in_source(luma.width(), luma.height(), buffer.width() as u32, buffer.height() as u32))
-        .and_then(|region| decode::luma_from_pixels_in(buffer, limits, region).ok());
+    let (width, height) = (buffer.width() as u32, buffer.height() as u32);
+    let inner: Vec<_> = decode::borders::find_inner_pictures(&luma)
+        .into_iter()
+        .filter_map(|inner| inner.in_source(luma.width(), luma.height(), width, height))
+        .filter_map(|region| decode::luma_from_pixels_in(buffer, limits, region).ok())
+        .collect();
     Ok(std::iter::once(luma).chain(inner).map(QueryFeatures::compute).collect())
 }

@@ -75,7 +75,7 @@ fn bordered_letterboxed_and_screenshotted_copies_are_strong_hits() {
         ];
         for (name, file) in copies {
             let copy = pictures(&file);
-            assert_eq!(copy.framed.len(), 1, "{name} {i}: the inner picture is found");
+            assert!(!copy.framed.is_empty(), "{name} {i}: the inner picture is found");
             // The whole copy's hash is far from the listed one; the framed picture's is near.
             assert!(copy.pdq.hash().distance(listed) > 40, "{name} {i}");
             assert!(nearest(&copy, listed) <= 16, "{name} {i}: {}", nearest(&copy, listed));
@@ -96,7 +96,7 @@ fn unrelated_pictures_miss_and_plain_photos_get_no_extra_query_picture() {
         }
         // Framed, an unrelated photo is still unrelated.
         let framed = pictures(&png(&image.in_phone_screenshot(false)));
-        assert_eq!(framed.framed.len(), 1);
+        assert!(!framed.framed.is_empty());
         assert_eq!(strongest(&l.filter, &framed), None, "seed {seed} framed");
     }
 }

@@ -77,9 +77,18 @@ impl InnerPicture {
 
 /// The rectangle inside uniform borders, bars or a screenshot's frame, if the picture has one.
 pub fn find_inner_picture(luma: &LumaImage) -> Option<InnerPicture> {
+    find_inner_pictures(luma).into_iter().next()
+}
+
+/// The candidate rectangles inside uniform borders, bars or a screenshot's frame: the one bounded by
+/// the first border met from each side, then, when opposite sides were trimmed unequally, the one with
+/// each pair of sides trimmed by the thinner of the two. A border is usually as thick on both sides
+/// (added borders, centred bars), and where the picture's own edge is flat and of the border's colour
+/// the first rectangle cuts into it; a screenshot's bars are unequal and the first one is right.
+pub fn find_inner_pictures(luma: &LumaImage) -> Vec<InnerPicture> {
     let (width, height) = (luma.width(), luma.height());
     if width < 16 || height < 16 {
-        return None;
+        return Vec::new();
     }
     let grid = Grid { pixels: luma.pixels(), width, height };
     let mut rect = Rect { x0: 0, y0: 0, x1: width, y1: height };
@@ -95,13 +104,22 @@ pub fn find_inner_picture(luma: &LumaImage) -> Option<InnerPicture> {
             break;
         }
     }
-    let share = ((rect.x1 - rect.x0) * (rect.y1 - rect.y0)) as f64 / (width * height) as f64;
-    (MIN_INNER_SHARE..=MAX_INNER_SHARE).contains(&share).then_some(InnerPicture {
-        x: rect.x0,
-        y: rect.y0,
-        width: rect.x1 - rect.x0,
-        height: rect.y1 - rect.y0,
-    })
+    let symmetric = |start: usize, end: usize, count: usize| {
+        let trim = start.min(count - end);
+        (trim, count - trim)
+    };
+    let (x0, x1) = symmetric(rect.x0, rect.x1, width);
+    let (y0, y1) = symmetric(rect.y0, rect.y1, height);
+    let balanced = Rect { x0, y0, x1, y1 };
+    let mut found: Vec<InnerPicture> = Vec::new();
+    for candidate in [rect, balanced] {
+        let share = ((candidate.x1 - candidate.x0) * (candidate.y1 - candidate.y0)) as f64 / (width * height) as f64;
+        let picture = InnerPicture { x: candidate.x0, y: candidate.y0, width: candidate.x1 - candidate.x0, height: candidate.y1 - candidate.y0 };
+        if (MIN_INNER_SHARE..=MAX_INNER_SHARE).contains(&share) && !found.contains(&picture) {
+            found.push(picture);
+        }
+    }
+    found
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,14 +207,17 @@ impl Lines<'_> {
     /// `colour`, a band of that colour qualifies without a sharp edge.
     fn border_from(&self, colours: &[Option<f32>], side: Side, colour: Option<f32>, scratch: &mut Vec<f32>) -> Option<(usize, f32)> {
         let count = colours.len();
-        let is_flat = |line: usize| colours.get(line).is_some_and(Option::is_some);
+        let colour_of = |line: usize| colours.get(line).copied().flatten();
         for depth in 1..count / 2 {
             // `outer` is the last border line, `inner` the first line of the picture.
             let (outer, inner) = match side {
                 Side::Start => (depth - 1, depth),
                 Side::End => (count - depth, count - depth - 1),
             };
-            if !is_flat(outer) || is_flat(inner) {
+            // A border line, then either detail or a near-uniform line of quite another colour (a
+            // picture whose edge is flat, a sky say).
+            let Some(outer_colour) = colour_of(outer) else { continue };
+            if colour_of(inner).is_some_and(|inner_colour| (inner_colour - outer_colour).abs() <= 2.0 * FLAT_TOLERANCE) {
                 continue;
             }
             let outward: Vec<Option<f32>> = match side {
@@ -231,14 +252,24 @@ enum Side {
     End,
 }
 
-/// The colour of the band of near-uniform lines that `outward` (nearest the picture first) begins
-/// with, when there is such a band of one colour, at least [`MIN_BAND`] lines thick (or reaching the
-/// image's edge).
+/// The colour of the band of near-uniform lines that `outward` (nearest the picture first) begins with,
+/// when the band is of one colour and at least [`MIN_BAND`] lines thick (or reaches the image's edge).
 fn band_colour(outward: &[Option<f32>]) -> Option<f32> {
-    let band: Vec<f32> = outward.iter().map_while(|colour| *colour).collect();
-    let &colour = band.first()?;
-    let thick = band.len() >= MIN_BAND.min(outward.len());
-    (thick && band.iter().all(|c| (c - colour).abs() <= FLAT_TOLERANCE)).then_some(colour)
+    let colour = (*outward.first()?)?;
+    // The band runs to the first detailed line or jump of colour; a gradient (a sky) drifts out of one
+    // colour within it and is no border.
+    let mut previous = colour;
+    let band: Vec<f32> = outward
+        .iter()
+        .map_while(|line| {
+            let c = (*line)?;
+            let jump = (c - previous).abs() > 2.0 * FLAT_TOLERANCE;
+            previous = c;
+            (!jump).then_some(c)
+        })
+        .collect();
+    let one_colour = band.iter().all(|c| (c - colour).abs() <= FLAT_TOLERANCE);
+    (one_colour && band.len() >= MIN_BAND.min(outward.len())).then_some(colour)
 }
 
 #[cfg(test)]
@@ -306,6 +337,26 @@ mod tests {
             }
         });
         assert_found(find_inner_picture(&screenshot), inner, 0);
+    }
+
+    #[test]
+    fn a_border_that_meets_a_flat_edge_of_its_colour_also_gives_the_balanced_rectangle() {
+        // A black border 26 px thick, around a picture whose top 30 rows are black too.
+        let inner = InnerPicture { x: 26, y: 26, width: 460, height: 460 };
+        let image = framed(512, 512, inner, |_, _| 0.0);
+        let image = LumaImage::from_fn(512, 512, |x, y| if y < 56 { 0.0 } else { image.pixels()[y * 512 + x] });
+        let found = find_inner_pictures(&image);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_found(Some(found[0]), InnerPicture { x: 26, y: 56, width: 460, height: 430 }, 0);
+        assert_found(Some(found[1]), inner, 0);
+    }
+
+    #[test]
+    fn a_border_around_a_picture_with_a_flat_sky_of_another_colour_is_found() {
+        let inner = InnerPicture { x: 26, y: 26, width: 460, height: 460 };
+        let image = framed(512, 512, inner, |_, _| 255.0);
+        let image = LumaImage::from_fn(512, 512, |x, y| if (26..150).contains(&y) && (26..486).contains(&x) { 200.0 } else { image.pixels()[y * 512 + x] });
+        assert_found(find_inner_picture(&image), inner, 0);
     }
 
     #[test]
