@@ -7,10 +7,16 @@
 //! cannot decode (HEIC, a corrupt JPEG) still matches exactly ([`exact_then_pictures`]). An image can show
 //! more than one picture (alpha on a white or dark background, animation frames): the reference picture
 //! is [`ImageHashes::pdq`], the others are [`ImageHashes::alternates`], and any may match.
+//!
+//! A device queries with more than the reference computes ([`PictureHashes::queries`]): the reference
+//! picture's hashes with its pixels really flipped and turned ([`QueryFeatures`]: a mirrored or turned
+//! copy of a listed picture lands much nearer the listed hash than the reference's derived hashes put
+//! it), and the photo found inside uniform borders, letterbox bars or a phone screenshot, which the
+//! reference's hash of the whole image misses entirely (issue 17).
 
 use crate::decode::{self, DecodeError, DecodeLimits, ImageFormat, PixelBuffer};
 use crate::exact::{self, ExactHashRequest, ExactHashes};
-use crate::pdq::{self, PdqFeatures};
+use crate::pdq::{self, OrientedHashes, PdqFeatures, QueryFeatures};
 use std::io::Read as _;
 use std::path::Path;
 
@@ -56,6 +62,12 @@ pub struct ImageHashes {
 pub struct PictureHashes {
     pub pdq: PdqFeatures,
     pub alternates: Vec<PdqFeatures>,
+    /// The reference picture hashed also with its pixels really flipped and turned: what a device
+    /// queries with ([`QueryFeatures`]); its original is [`PictureHashes::pdq`].
+    pub oriented: QueryFeatures,
+    /// Pictures found inside the image: the photo within uniform borders, letterbox bars or a phone
+    /// screenshot ([`crate::decode::borders`]), hashed from the full-resolution crop. Usually empty.
+    pub framed: Vec<QueryFeatures>,
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
@@ -65,7 +77,7 @@ pub struct PictureHashes {
 /// exact hashes of any bytes).
 pub fn hash_bytes(bytes: &[u8], options: &HashOptions) -> Result<ImageHashes, DecodeError> {
     let (exact, pictures) = exact_then_pictures(bytes, options);
-    let PictureHashes { pdq, alternates, format, width, height } = pictures?;
+    let PictureHashes { pdq, alternates, format, width, height, .. } = pictures?;
     Ok(ImageHashes { pdq, alternates, exact, format, width, height })
 }
 
@@ -82,7 +94,9 @@ fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, D
     } else {
         decode::decode_full_for_hashing(bytes, &options.limits)?
     };
-    let pdq = pdq::compute(decoded.luma);
+    let framed = framed_pictures(bytes, options, &decoded);
+    let oriented = QueryFeatures::compute(decoded.luma);
+    let pdq = oriented.original().clone();
     let mut seen = vec![pdq.hash()];
     let mut alternates = Vec::new();
     for luma in decoded.alternates {
@@ -100,7 +114,38 @@ fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, D
             alternates.push(averaged);
         }
     }
-    Ok(PictureHashes { pdq, alternates, format: decoded.format, width: decoded.source_width, height: decoded.source_height })
+    Ok(PictureHashes {
+        pdq,
+        alternates,
+        oriented,
+        framed,
+        format: decoded.format,
+        width: decoded.source_width,
+        height: decoded.source_height,
+    })
+}
+
+impl PictureHashes {
+    /// Every picture to query, in order: the reference picture (really flipped and turned), the
+    /// alternates (alpha composites, frames: derived orientations), then the framed pictures.
+    pub fn queries(&self) -> impl Iterator<Item = &dyn OrientedHashes> {
+        std::iter::once(&self.oriented as &dyn OrientedHashes)
+            .chain(self.alternates.iter().map(|features| features as &dyn OrientedHashes))
+            .chain(self.framed.iter().map(|features| features as &dyn OrientedHashes))
+    }
+}
+
+/// The pictures inside borders, bars or a screenshot frame of the decoded picture, hashed from a
+/// full-resolution crop with the reference's resize rule (a crop of the reduced picture loses recall).
+fn framed_pictures(bytes: &[u8], options: &HashOptions, decoded: &decode::Decoded) -> Vec<QueryFeatures> {
+    let (luma_width, luma_height) = (decoded.luma.width(), decoded.luma.height());
+    let path = if options.jpeg_fast_path { decode::JpegPath::Scaled } else { decode::JpegPath::Full };
+    decode::borders::find_inner_pictures(&decoded.luma)
+        .into_iter()
+        .filter_map(|inner| inner.in_source(luma_width, luma_height, decoded.source_width, decoded.source_height))
+        .filter_map(|region| decode::decode_region_for_hashing(bytes, &options.limits, region, path).ok())
+        .map(QueryFeatures::compute)
+        .collect()
 }
 
 /// Reads a file (refusing it before reading if it is over the size limit) and hashes it.
@@ -123,4 +168,17 @@ pub fn read_file(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, DecodeEr
 /// PDQ features of a raw pixel buffer (no exact hashes: there are no encoded bytes).
 pub fn hash_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<PdqFeatures, DecodeError> {
     Ok(pdq::compute(decode::luma_from_pixels(buffer, limits)?))
+}
+
+/// What a device queries with for a raw pixel buffer: the picture really flipped and turned, then the
+/// picture inside its borders, bars or screenshot frame, if any (cropped at full resolution).
+pub fn query_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<Vec<QueryFeatures>, DecodeError> {
+    let luma = decode::luma_from_pixels(buffer, limits)?;
+    let (width, height) = (buffer.width() as u32, buffer.height() as u32);
+    let inner: Vec<_> = decode::borders::find_inner_pictures(&luma)
+        .into_iter()
+        .filter_map(|inner| inner.in_source(luma.width(), luma.height(), width, height))
+        .filter_map(|region| decode::luma_from_pixels_in(buffer, limits, region).ok())
+        .collect();
+    Ok(std::iter::once(luma).chain(inner).map(QueryFeatures::compute).collect())
 }

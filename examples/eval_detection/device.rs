@@ -7,15 +7,22 @@ use imageguard::exact::{ExactHashes, HashKind};
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::perceptual::PerceptualHit;
 use imageguard::filter::PerceptualFilter;
-use imageguard::hashing::{self, HashOptions};
-use imageguard::pdq::{PdqFeatures, DEFAULT_MIN_QUALITY};
+use imageguard::hashing::{self, HashOptions, PictureHashes};
+use imageguard::pdq::{OrientedHashes, PdqFeatures, DEFAULT_MIN_QUALITY};
 use std::path::Path;
 
-/// What the scanner computes for one file: its exact hashes, and every picture it shows (the reference
-/// picture first), or why it could not be decoded.
+/// What the scanner computes for one file: its exact hashes, and every picture it shows and queries (the
+/// reference picture first), or why it could not be decoded.
 pub struct Scanned {
     pub exact: Option<ExactHashes>,
-    pub pictures: Result<Vec<PdqFeatures>, String>,
+    pub pictures: Result<PictureHashes, String>,
+}
+
+impl Scanned {
+    /// The reference picture (what the list side hashes), when the file decoded.
+    pub fn reference_picture(&self) -> Option<&PdqFeatures> {
+        self.pictures.as_ref().ok().map(|p| &p.pdq)
+    }
 }
 
 /// Hashes a file as the scanner does (`hashing::exact_then_pictures`, JPEG fast path, default limits).
@@ -26,37 +33,40 @@ pub fn scan_file(path: &Path) -> Scanned {
         Err(error) => return Scanned { exact: None, pictures: Err(error.to_string()) },
     };
     let (exact, pictures) = hashing::exact_then_pictures(&bytes, &options);
-    let pictures = pictures
-        .map(|hashes| std::iter::once(hashes.pdq).chain(hashes.alternates).collect())
-        .map_err(|error| error.to_string());
-    Scanned { exact: Some(exact), pictures }
+    Scanned { exact: Some(exact), pictures: pictures.map_err(|error| error.to_string()) }
+}
+
+/// Every picture the device queries for a decoded file (`PictureHashes::queries`: the reference picture
+/// really flipped and turned, alpha composites and frames, pictures found inside borders or screenshots).
+pub fn queries(pictures: &PictureHashes) -> Vec<&dyn OrientedHashes> {
+    pictures.queries().collect()
 }
 
 /// The device's perceptual lookup of one picture: the core's own query path, behind the scanner's quality
 /// gate. The single place to change when the core's query changes.
-pub fn query(filter: &PerceptualFilter, picture: &PdqFeatures) -> Option<PerceptualHit> {
+pub fn query(filter: &PerceptualFilter, picture: &dyn OrientedHashes) -> Option<PerceptualHit> {
     if picture.quality() < DEFAULT_MIN_QUALITY {
         return None;
     }
     filter.query(picture)
 }
 
-/// The device's exact lookups of one picture and file: the file's hashes, then the picture's 8 dihedral
-/// PDQ hashes (quality-gated, as the scanner does). How many of them the filter holds.
-pub fn exact_hits(filter: &ExactFilter, exact: Option<&ExactHashes>, pictures: &[PdqFeatures]) -> u32 {
+/// The device's exact lookups of one file: the file's hashes, then each queried picture's 8 derived
+/// dihedral PDQ hashes (quality-gated, as the scanner does). How many of them the filter holds.
+pub fn exact_hits(filter: &ExactFilter, exact: Option<&ExactHashes>, pictures: &[&dyn OrientedHashes]) -> u32 {
     let file_hits = exact.into_iter().flat_map(ExactHashes::iter).filter(|(kind, hash)| filter.contains(*kind, hash)).count();
     let pdq_hits: usize = pictures
         .iter()
         .filter(|picture| picture.quality() >= DEFAULT_MIN_QUALITY)
-        .map(|picture| picture.dihedral_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
+        .map(|picture| picture.derived_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
         .sum();
     u32::try_from(file_hits + pdq_hits).unwrap_or(u32::MAX)
 }
 
-/// The best hit over all of a file's pictures: strong beats weak, else the first.
-pub fn best_hit(filter: &PerceptualFilter, pictures: &[PdqFeatures]) -> Option<PerceptualHit> {
+/// The best hit over all of a file's queried pictures: strong beats weak, else the first.
+pub fn best_hit(filter: &PerceptualFilter, pictures: &PictureHashes) -> Option<PerceptualHit> {
     let mut best: Option<PerceptualHit> = None;
-    for hit in pictures.iter().filter_map(|picture| query(filter, picture)) {
+    for hit in pictures.queries().filter_map(|picture| query(filter, picture)) {
         if best.is_none_or(|b| hit.bands_hit > b.bands_hit) {
             best = Some(hit);
         }

@@ -16,7 +16,7 @@ use corpus::Entry;
 use imageguard::exact::HashKind;
 use imageguard::filter::exact::{ExactFilter, DEFAULT_FP_RATE};
 use imageguard::filter::{PerceptualFilter, PerceptualParams};
-use imageguard::pdq::{Dihedral, PdqFeatures, PdqHash};
+use imageguard::pdq::{PdqHash, QueryFeatures};
 use negatives::FalsePositives;
 use std::sync::Arc;
 use std::time::Instant;
@@ -133,7 +133,7 @@ fn main() -> Result<(), String> {
     let device_vs_reference: Vec<u32> = entries
         .iter()
         .filter(|e| e.is_original())
-        .filter_map(|e| Some(e.scanned.pictures.as_ref().ok()?.first()?.hash().distance(&e.ref_hash)))
+        .filter_map(|e| Some(e.scanned.reference_picture()?.hash().distance(&e.ref_hash)))
         .collect();
     println!(
         "Device hash of the originals vs the reference's: median {} bits, max {} (JPEG fast path at full size).",
@@ -141,7 +141,7 @@ fn main() -> Result<(), String> {
         device_vs_reference.iter().max().copied().unwrap_or(0)
     );
     for entry in entries.iter().filter(|e| e.is_original()) {
-        let Some(picture) = entry.scanned.pictures.as_ref().ok().and_then(|p| p.first()) else { continue };
+        let Some(picture) = entry.scanned.reference_picture() else { continue };
         let distance = picture.hash().distance(&entry.ref_hash);
         if distance > 16 {
             println!("  {} bits: {} (device quality {})", distance, entry.path.display(), picture.quality());
@@ -156,9 +156,7 @@ fn main() -> Result<(), String> {
     // False positives: real photo hashes (random crops of the known half, in random orientations).
     let t = Instant::now();
     let known_planes: Vec<variants::Plane> = known_originals.iter().filter_map(|e| variants::load_plane(&e.path).ok()).collect();
-    let fp_list: Vec<PdqHash> = variants::generate(&known_planes, list_entries, 0xF00D, threads, |features, rng| {
-        features.hash_for(Dihedral::ALL[rng.below(8)])
-    });
+    let fp_list: Vec<PdqHash> = variants::generate(&known_planes, list_entries, 0xF00D, threads, variants::listed_hash);
     drop(known_planes);
     let exact_entries: Vec<(HashKind, &[u8])> = fp_list.iter().map(|h| (HashKind::PdqExact, &h.0[..])).collect();
     let exact = ExactFilter::build(SALT, DEFAULT_FP_RATE, exact_entries).map_err(|e| e.to_string())?;
@@ -226,7 +224,7 @@ fn main() -> Result<(), String> {
     // In-memory unrelated pictures: many more lookups than files, for the two presets.
     let unrelated_originals: Vec<&Entry> = unrelated.iter().copied().filter(|e| e.is_original()).collect();
     let unrelated_planes: Vec<variants::Plane> = unrelated_originals.iter().filter_map(|e| variants::load_plane(&e.path).ok()).collect();
-    let queries: Vec<PdqFeatures> = variants::generate(&unrelated_planes, in_memory_queries, 0xBEEF, threads, |features, _| features);
+    let queries: Vec<QueryFeatures> = variants::generate(&unrelated_planes, in_memory_queries, 0xBEEF, threads, variants::queried);
     drop(unrelated_planes);
     for (name, m) in [("default", default), ("compact", compact)] {
         println!("\n## {name} preset: {} B/entry, L={} bands x k={} bits, {} probes/band\n", m.params.bytes_per_entry, m.params.bands, m.params.bits_per_band, m.params.probes_per_band);

@@ -8,7 +8,7 @@ use crate::corpus::Entry;
 use crate::device;
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::{MatchStrength, PerceptualFilter};
-use imageguard::pdq::PdqFeatures;
+use imageguard::pdq::{OrientedHashes, QueryFeatures};
 use std::time::Instant;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -49,10 +49,10 @@ impl FalsePositives {
 }
 
 /// One image's pictures through both filters.
-fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, exact_hashes: Option<&imageguard::exact::ExactHashes>, pictures: &[PdqFeatures], fp: &mut FalsePositives) {
+fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, exact_hashes: Option<&imageguard::exact::ExactHashes>, pictures: &[&dyn OrientedHashes], fp: &mut FalsePositives) {
     let exact_hits = device::exact_hits(exact, exact_hashes, pictures);
     let started = Instant::now();
-    let hits: Vec<_> = pictures.iter().filter_map(|picture| device::query(perceptual, picture)).collect();
+    let hits: Vec<_> = pictures.iter().filter_map(|picture| device::query(perceptual, *picture)).collect();
     fp.query_seconds += started.elapsed().as_secs_f64();
     fp.pictures += pictures.len() as u64;
     let strong_pictures = hits.iter().filter(|hit| hit.strength == MatchStrength::Strong).count();
@@ -64,17 +64,17 @@ fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, exact_hashes: Option
 pub fn on_files(perceptual: &PerceptualFilter, exact: &ExactFilter, unrelated: &[&Entry]) -> FalsePositives {
     let mut fp = FalsePositives::default();
     for entry in unrelated {
-        let pictures = entry.scanned.pictures.as_deref().unwrap_or_default();
-        scan(perceptual, exact, entry.scanned.exact.as_ref(), pictures, &mut fp);
+        let pictures = entry.scanned.pictures.as_ref().map(device::queries).unwrap_or_default();
+        scan(perceptual, exact, entry.scanned.exact.as_ref(), &pictures, &mut fp);
     }
     fp
 }
 
-/// In-memory pictures (one picture per image, no file hashes).
-pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, pictures: &[PdqFeatures]) -> FalsePositives {
+/// In-memory pictures (one picture per image, really flipped and turned as a device queries; no file hashes).
+pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, pictures: &[QueryFeatures]) -> FalsePositives {
     let mut fp = FalsePositives::default();
     for picture in pictures {
-        scan(perceptual, exact, None, std::slice::from_ref(picture), &mut fp);
+        scan(perceptual, exact, None, &[picture as &dyn OrientedHashes], &mut fp);
     }
     fp
 }

@@ -2,7 +2,7 @@
 //! a set of photos. They stand for what a large list holds (real photo hashes are far from uniform, and
 //! collide more often than random ones), and give many more unrelated lookups than there are files.
 
-use imageguard::pdq::{self, luma_from_rgb, LumaImage, PdqFeatures, DEFAULT_MIN_QUALITY};
+use imageguard::pdq::{self, luma_from_rgb, Dihedral, LumaImage, OrientedHashes, PdqHash, QueryFeatures, DEFAULT_MIN_QUALITY};
 use std::path::Path;
 
 /// A photo's luma at a working size (long side 512 to 1024).
@@ -59,8 +59,8 @@ pub fn load_plane(path: &Path) -> Result<Plane, String> {
 }
 
 /// One random crop of `plane`, resampled by nearest neighbour to a long side of 96-320 px, its exposure
-/// scaled by 0.8-1.2, hashed; `None` when PDQ finds it too flat (quality < 50).
-pub fn random_crop(plane: &Plane, rng: &mut Rng) -> Option<PdqFeatures> {
+/// scaled by 0.8-1.2.
+pub fn random_crop(plane: &Plane, rng: &mut Rng) -> LumaImage {
     let crop_w = ((plane.width as f64 * rng.uniform(0.35, 1.0)) as usize).max(16);
     let crop_h = ((plane.height as f64 * rng.uniform(0.35, 1.0)) as usize).max(16);
     let x0 = rng.below(plane.width.saturating_sub(crop_w) + 1);
@@ -74,7 +74,19 @@ pub fn random_crop(plane: &Plane, rng: &mut Rng) -> Option<PdqFeatures> {
         let value = plane.luma.get(sy * plane.width + sx).copied().unwrap_or(0.0);
         (value * gain).min(255.0)
     });
+    image
+}
+
+/// The list side of a crop: the reference's hash, in a random orientation; `None` when PDQ finds it too
+/// flat (quality < 50).
+pub fn listed_hash(image: LumaImage, rng: &mut Rng) -> Option<PdqHash> {
     let features = pdq::compute(image);
+    (features.quality() >= DEFAULT_MIN_QUALITY).then(|| features.hash_for(Dihedral::ALL[rng.below(8)]))
+}
+
+/// The device side of a crop: what a device queries with (really flipped and turned); `None` when too flat.
+pub fn queried(image: LumaImage, _: &mut Rng) -> Option<QueryFeatures> {
+    let features = QueryFeatures::compute(image);
     (features.quality() >= DEFAULT_MIN_QUALITY).then_some(features)
 }
 
@@ -85,7 +97,7 @@ pub fn generate<T: Send>(
     count: usize,
     seed: u64,
     threads: usize,
-    keep: impl Fn(PdqFeatures, &mut Rng) -> T + Sync,
+    keep: impl Fn(LumaImage, &mut Rng) -> Option<T> + Sync,
 ) -> Vec<T> {
     if planes.is_empty() {
         return Vec::new();
@@ -107,8 +119,9 @@ pub fn generate<T: Send>(
                         attempts -= 1;
                         let plane = &planes[index % planes.len()];
                         index += threads;
-                        if let Some(features) = random_crop(plane, &mut rng) {
-                            out.push(keep(features, &mut rng));
+                        let crop = random_crop(plane, &mut rng);
+                        if let Some(kept) = keep(crop, &mut rng) {
+                            out.push(kept);
                         }
                     }
                     out

@@ -7,7 +7,7 @@
 //! of the full-size composite.
 
 use super::area::AreaSums;
-use super::sample;
+use super::sample::{self, Window};
 use crate::pdq::{luma_from_rgb, LumaImage};
 
 /// An RGBA picture of `width x height`, stored at its sampled positions only.
@@ -15,6 +15,8 @@ use crate::pdq::{luma_from_rgb, LumaImage};
 pub(crate) struct SampledCanvas {
     width: usize,
     height: usize,
+    /// The part of the source that is resampled (the whole of it, or a picture inside its borders).
+    window: Window,
     out_width: usize,
     out_height: usize,
     /// `out_width x out_height` RGBA pixels, row by row; starts fully transparent black.
@@ -32,16 +34,26 @@ fn outputs_of(source: usize, len: usize, out: usize) -> std::ops::Range<usize> {
 }
 
 impl SampledCanvas {
+    #[cfg(test)]
     pub(crate) fn new(width: usize, height: usize) -> SampledCanvas {
-        let (out_width, out_height) = sample::output_size(width, height);
-        SampledCanvas { width, height, out_width, out_height, pixels: vec![[0; 4]; out_width * out_height], area: None }
+        SampledCanvas::new_in(width, height, Window::full(width, height))
     }
 
-    /// A canvas that also averages every pixel written per output cell, when the image is reduced on both
-    /// sides: for the first picture of a file, see [`SampledCanvas::take_area_luma`].
-    pub(crate) fn with_area(width: usize, height: usize) -> SampledCanvas {
-        let mut canvas = SampledCanvas::new(width, height);
-        canvas.area = AreaSums::new(width, height, canvas.out_width, canvas.out_height);
+    /// A canvas that keeps the sampled pixels of `window` (clipped to the source) only.
+    pub(crate) fn new_in(width: usize, height: usize, window: Window) -> SampledCanvas {
+        let window = window.clipped(width, height);
+        let (out_width, out_height) = sample::output_size(window.width, window.height);
+        SampledCanvas { width, height, window, out_width, out_height, pixels: vec![[0; 4]; out_width * out_height], area: None }
+    }
+
+    /// [`SampledCanvas::new_in`] that also averages every pixel written per output cell, when the window is
+    /// the whole image and it is reduced on both sides: for the first picture of a file, see
+    /// [`SampledCanvas::take_area_luma`].
+    pub(crate) fn with_area_in(width: usize, height: usize, window: Window) -> SampledCanvas {
+        let mut canvas = SampledCanvas::new_in(width, height, window);
+        if canvas.window == Window::full(width, height) {
+            canvas.area = AreaSums::new(width, height, canvas.out_width, canvas.out_height);
+        }
         canvas
     }
 
@@ -51,22 +63,31 @@ impl SampledCanvas {
         self.area.take()?.luma()
     }
 
+    /// The same canvas, cleared (fully transparent black), without averaging.
+    pub(crate) fn cleared(&self) -> SampledCanvas {
+        SampledCanvas::new_in(self.width, self.height, self.window)
+    }
+
     /// Writes the row segment of source row `y` that starts at column `x0` and has `len` pixels; `pixel(i)`
     /// gives its `i`-th pixel (read only where sampled). With `blend`, the pixel is drawn over what is
     /// there (straight alpha, as APNG, GIF and WebP composite); without, it replaces it.
     pub(crate) fn write_row(&mut self, y: usize, x0: usize, len: usize, mut pixel: impl FnMut(usize) -> [u8; 4], blend: bool) {
-        let columns = outputs_of(x0, self.width, self.out_width).start
-            ..outputs_of(x0.saturating_add(len).saturating_sub(1), self.width, self.out_width).end;
-        if len == 0 {
-            return;
-        }
         // Only the first picture is averaged, drawn on a fresh canvas: blending over nothing is the pixel.
         if let Some(area) = &mut self.area {
             area.add_row(y, x0, len, &mut pixel);
         }
-        for j in outputs_of(y, self.height, self.out_height) {
+        let window = self.window;
+        // The segment's part inside the window, in window coordinates.
+        let start = x0.max(window.x);
+        let end = x0.saturating_add(len).min(window.x + window.width);
+        if start >= end || y < window.y || y >= window.y + window.height {
+            return;
+        }
+        let columns = outputs_of(start - window.x, window.width, self.out_width).start
+            ..outputs_of(end - 1 - window.x, window.width, self.out_width).end;
+        for j in outputs_of(y - window.y, window.height, self.out_height) {
             for i in columns.clone() {
-                let source_x = i * self.width / self.out_width;
+                let source_x = window.x + i * window.width / self.out_width;
                 let Some(offset) = source_x.checked_sub(x0).filter(|&o| o < len) else { continue };
                 let value = pixel(offset);
                 if let Some(dst) = self.pixels.get_mut(j * self.out_width + i) {
@@ -171,6 +192,20 @@ mod tests {
             canvas.write_row(y, 500, w - 500, |i| color(500 + i, y), false);
         }
         let expected = sample::sample_luma(w, h, |x, y| {
+            let [r, g, b, _] = color(x, y);
+            luma_from_rgb(r, g, b)
+        });
+        assert_eq!(canvas.luma_ignoring_alpha().pixels(), expected.pixels());
+        assert!(!canvas.has_transparency());
+
+        // A window of the same rows gives the window's sampled picture.
+        let window = Window { x: 130, y: 50, width: 900, height: 600 };
+        let mut canvas = SampledCanvas::new_in(w, h, window);
+        for y in 0..h {
+            canvas.write_row(y, 0, 500, |i| color(i, y), false);
+            canvas.write_row(y, 500, w - 500, |i| color(500 + i, y), false);
+        }
+        let expected = sample::sample_luma_in(window, |x, y| {
             let [r, g, b, _] = color(x, y);
             luma_from_rgb(r, g, b)
         });

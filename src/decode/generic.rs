@@ -1,11 +1,17 @@
 //! BMP through the `image` crate, with its limits set from ours so that
 //! a bomb header fails before any pixel buffer is allocated.
 
+use super::sample::Window;
 use super::{sample, Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat, PlatformDecodeReason};
 use image::{ImageDecoder, ImageError};
 use std::io::Cursor;
 
-pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &DecodeLimits,
+    window: Option<Window>,
+) -> Result<Decoded, DecodeError> {
     let mut decoder = open(bytes, format).map_err(|e| map_error(e, limits))?;
     let (width, height) = decoder.dimensions();
     limits.check_dimensions(width.into(), height.into())?;
@@ -19,23 +25,24 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, limits: &DecodeLimits) -
     let image = image::DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, limits))?;
     // 8-bit RGB(A) and gray are read in place; anything else (16-bit, float) is converted once.
     let (w, h) = (width as usize, height as usize);
+    let window = window.unwrap_or(Window::full(w, h)).clipped(w, h);
     let luma = match &image {
         image::DynamicImage::ImageLuma8(gray) => {
             let data = gray.as_raw();
-            sample::sample_luma(w, h, |x, y| sample::gray_luma(data, y * w + x))
+            sample::sample_luma_in(window, |x, y| sample::gray_luma(data, y * w + x))
         }
-        image::DynamicImage::ImageRgb8(rgb) => rgb_luma(rgb.as_raw(), w, h, 3),
-        image::DynamicImage::ImageRgba8(rgba) => rgb_luma(rgba.as_raw(), w, h, 4),
+        image::DynamicImage::ImageRgb8(rgb) => rgb_luma(rgb.as_raw(), w, window, 3),
+        image::DynamicImage::ImageRgba8(rgba) => rgb_luma(rgba.as_raw(), w, window, 4),
         other => {
             let rgb = other.to_rgb8();
-            rgb_luma(rgb.as_raw(), w, h, 3)
+            rgb_luma(rgb.as_raw(), w, window, 3)
         }
     };
     Ok(Decoded { luma, alternates: Vec::new(), averaged: None, format, source_width: width, source_height: height })
 }
 
-fn rgb_luma(data: &[u8], w: usize, h: usize, bpp: usize) -> crate::pdq::LumaImage {
-    sample::sample_luma(w, h, |x, y| sample::rgb_luma(data, (y * w + x) * bpp))
+fn rgb_luma(data: &[u8], w: usize, window: Window, bpp: usize) -> crate::pdq::LumaImage {
+    sample::sample_luma_in(window, |x, y| sample::rgb_luma(data, (y * w + x) * bpp))
 }
 
 fn open(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Box<dyn ImageDecoder + '_>> {

@@ -3,10 +3,11 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
+use super::sample::Window;
 use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use gif::{ColorOutput, DecodeOptions, DisposalMethod, MemoryLimit};
 
-pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, window: Option<Window>) -> Result<Decoded, DecodeError> {
     let mut options = DecodeOptions::new();
     options.set_color_output(ColorOutput::Indexed);
     // One frame's indices at a time; the sum over frames is bounded below.
@@ -16,7 +17,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     limits.check_dimensions(width.into(), height.into())?;
     let global_palette = decoder.global_palette().map(<[u8]>::to_vec).unwrap_or_default();
 
-    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
+    let window = window.unwrap_or(Window::full(width as usize, height as usize));
+    let mut canvas = SampledCanvas::with_area_in(width as usize, height as usize, window);
     let mut averaged = None;
     let mut pictures = Pictures::default();
     let mut left = limits.max_decoded_bytes;

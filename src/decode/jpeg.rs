@@ -1,5 +1,6 @@
 //! JPEG through `jpeg-decoder`, with DCT-domain scaling so that large photos are never decoded at full size.
 
+use super::sample::Window;
 use super::{sample, Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat, JpegPath, PlatformDecodeReason, HASH_SIDE};
 use crate::pdq::luma_from_rgb;
 use jpeg_decoder::{Decoder, PixelFormat, UnsupportedFeature};
@@ -92,7 +93,7 @@ fn frame_components(sof: &[u8]) -> Vec<(u8, u64)> {
     factors.iter().map(|&(id, h, v)| (id, mcus_x * h * mcus_y * v)).collect()
 }
 
-pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath, window: Option<Window>) -> Result<Decoded, DecodeError> {
     let markers = summarize_markers(bytes, limits.max_jpeg_scan_blocks);
     if let Some((width, height)) = markers.frame {
         limits.check_dimensions(width, height)?;
@@ -103,31 +104,35 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Res
     }
     // Memory: a progressive decode keeps every coefficient of the full-size image, whatever the output scale.
     limits.check_decoded_bytes(markers.progressive_coefficient_bytes)?;
-    match decode_checked(bytes, limits, path) {
+    match decode_checked(bytes, limits, path, window) {
         // A file cut inside its entropy-coded data (no EOI): decode what is there, as libjpeg and viewers
         // do, by ending it with EOI; the decoder reads the missing bits as zeros.
         Err(DecodeError::Truncated) if markers.scans > 0 => {
             let mut ended = Vec::with_capacity(bytes.len() + 2);
             ended.extend_from_slice(bytes);
             ended.extend_from_slice(&[0xFF, 0xD9]);
-            decode_checked(&ended, limits, path)
+            decode_checked(&ended, limits, path, window)
         }
         other => other,
     }
 }
 
 /// Decodes a JPEG whose markers passed the checks in [`decode`].
-fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result<Decoded, DecodeError> {
+fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath, window: Option<Window>) -> Result<Decoded, DecodeError> {
     let mut decoder = Decoder::new(bytes);
     decoder.read_info().map_err(map_error)?;
     let info = decoder.info().ok_or(DecodeError::Truncated)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width.into(), height.into())?;
 
+    let window = window.unwrap_or(Window::full(width as usize, height as usize)).clipped(width as usize, height as usize);
+    // The DCT scale keeps the window's short side (the whole image's, usually) at or above 512.
+    let mut reduction = 1;
     let (out_width, out_height) = match path {
         JpegPath::Full => (width, height),
         JpegPath::Scaled => {
-            let d = reduction_for(width, height);
+            let d = reduction_for(window.width as u32, window.height as u32);
+            reduction = d as usize;
             // Asking for exactly ceil(side / d) makes the decoder pick the 1/d scale.
             let (w, h) = decoder
                 .scale(width.div_ceil(d) as u16, height.div_ceil(d) as u16)
@@ -152,12 +157,19 @@ fn decode_checked(bytes: &[u8], limits: &DecodeLimits, path: JpegPath) -> Result
         return Err(DecodeError::Corrupt { what: Corruption::MissingPixels });
     }
     let at = |x: usize, y: usize| (y * w + x) * bpp;
+    let scaled = Window {
+        x: window.x / reduction,
+        y: window.y / reduction,
+        width: window.width.div_ceil(reduction),
+        height: window.height.div_ceil(reduction),
+    }
+    .clipped(w, h);
     let luma = match info.pixel_format {
-        PixelFormat::RGB24 => sample::sample_luma(w, h, |x, y| sample::rgb_luma(&data, at(x, y))),
+        PixelFormat::RGB24 => sample::sample_luma_in(scaled, |x, y| sample::rgb_luma(&data, at(x, y))),
         // 16-bit samples are big-endian: the first byte is the 8-bit value.
-        PixelFormat::L8 | PixelFormat::L16 => sample::sample_luma(w, h, |x, y| sample::gray_luma(&data, at(x, y))),
+        PixelFormat::L8 | PixelFormat::L16 => sample::sample_luma_in(scaled, |x, y| sample::gray_luma(&data, at(x, y))),
         // The decoder hands out CMYK as stored (Adobe files store it inverted, which it undoes).
-        PixelFormat::CMYK32 => sample::sample_luma(w, h, |x, y| match data.get(at(x, y)..at(x, y) + 4) {
+        PixelFormat::CMYK32 => sample::sample_luma_in(scaled, |x, y| match data.get(at(x, y)..at(x, y) + 4) {
             Some(&[c, m, y, k]) => {
                 let white = 255 - u32::from(k);
                 let channel = |v: u8| ((255 - u32::from(v)) * white / 255) as u8;

@@ -26,6 +26,7 @@
 
 pub mod animation;
 mod area;
+pub mod borders;
 mod canvas;
 mod error;
 mod format;
@@ -37,6 +38,7 @@ mod png;
 mod sample;
 mod webp;
 
+pub use borders::SourceRegion;
 pub use error::{BufferError, Corruption, DecodeError, IoError, PlatformDecodeReason};
 pub use format::ImageFormat;
 pub use pixels::{PixelBuffer, PixelFormat};
@@ -147,12 +149,12 @@ pub struct Decoded {
 /// Decodes encoded image bytes (format detected from the content) into the luma image PDQ hashes, using
 /// the JPEG DCT-scaled fast path.
 pub fn decode_for_hashing(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
-    decode_with(bytes, limits, JpegPath::Scaled)
+    decode_with(bytes, limits, JpegPath::Scaled, None)
 }
 
 /// Like [`decode_for_hashing`] but decoding JPEGs at full size: slower, for measuring the fast path.
 pub fn decode_full_for_hashing(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
-    decode_with(bytes, limits, JpegPath::Full)
+    decode_with(bytes, limits, JpegPath::Full, None)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +163,26 @@ pub(crate) enum JpegPath {
     Full,
 }
 
-fn decode_with(bytes: &[u8], limits: &DecodeLimits, jpeg_path: JpegPath) -> Result<Decoded, DecodeError> {
+/// Decodes only `region` of the image (the picture found inside its borders) and resamples it as the
+/// reference resamples a whole image: the crop at full resolution, not a crop of the reduced picture.
+/// Only the reference picture (first frame, colours as stored) is returned.
+pub(crate) fn decode_region_for_hashing(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    region: SourceRegion,
+    jpeg_path: JpegPath,
+) -> Result<LumaImage, DecodeError> {
+    Ok(decode_with(bytes, limits, jpeg_path, Some(region.window()))?.luma)
+}
+
+/// Like [`luma_from_pixels`] for `region` of the buffer only.
+pub(crate) fn luma_from_pixels_in(buffer: &PixelBuffer<'_>, limits: &DecodeLimits, region: SourceRegion) -> Result<LumaImage, DecodeError> {
+    buffer.validate()?;
+    limits.check_dimensions(buffer.width() as u64, buffer.height() as u64)?;
+    Ok(pixels::sample_luma_in(buffer, region.window()))
+}
+
+fn decode_with(bytes: &[u8], limits: &DecodeLimits, jpeg_path: JpegPath, window: Option<sample::Window>) -> Result<Decoded, DecodeError> {
     limits.check_encoded_len(bytes.len() as u64)?;
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
@@ -170,11 +191,11 @@ fn decode_with(bytes: &[u8], limits: &DecodeLimits, jpeg_path: JpegPath) -> Resu
         .ok_or_else(|| DecodeError::NeedsPlatformDecode { reason: ImageFormat::platform_reason(bytes) })?;
     // Third-party decoders are not ours to audit line by line: a panic in one is a corrupt input to us.
     let decoded = std::panic::catch_unwind(|| match format {
-        ImageFormat::Jpeg => jpeg::decode(bytes, limits, jpeg_path),
-        ImageFormat::Png => png::decode(bytes, limits),
-        ImageFormat::Gif => gif::decode(bytes, limits),
-        ImageFormat::WebP => webp::decode(bytes, limits),
-        ImageFormat::Bmp => generic::decode(bytes, format, limits),
+        ImageFormat::Jpeg => jpeg::decode(bytes, limits, jpeg_path, window),
+        ImageFormat::Png => png::decode(bytes, limits, window),
+        ImageFormat::Gif => gif::decode(bytes, limits, window),
+        ImageFormat::WebP => webp::decode(bytes, limits, window),
+        ImageFormat::Bmp => generic::decode(bytes, format, limits, window),
     })
     .map_err(|_| DecodeError::Corrupt { what: Corruption::DecoderFailed })??;
     Ok(Decoded { format, ..decoded })

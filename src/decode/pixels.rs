@@ -1,5 +1,6 @@
 //! Raw pixel buffers handed over by the platform (Android `Bitmap`, iOS `CGImage`), read in place.
 
+use super::sample::Window;
 use super::{sample, BufferError, DecodeError};
 use crate::pdq::LumaImage;
 
@@ -85,12 +86,19 @@ impl<'a> PixelBuffer<'a> {
 
 /// Samples the luma image from a buffer that passed [`PixelBuffer::validate`].
 pub(crate) fn sample_luma(buffer: &PixelBuffer<'_>) -> LumaImage {
+    sample_luma_in(buffer, Window::full(buffer.width, buffer.height))
+}
+
+/// Samples the luma image of `window` (clipped to the buffer) from a buffer that passed
+/// [`PixelBuffer::validate`].
+pub(crate) fn sample_luma_in(buffer: &PixelBuffer<'_>, window: Window) -> LumaImage {
     let PixelBuffer { data, width, height, stride, format } = *buffer;
+    let window = window.clipped(width, height);
     let bpp = format.bytes_per_pixel();
     let at = |x: usize, y: usize| y * stride + x * bpp;
     match format {
-        PixelFormat::Rgba8 | PixelFormat::Rgb8 => sample::sample_luma(width, height, |x, y| sample::rgb_luma(data, at(x, y))),
-        PixelFormat::Bgra8 => sample::sample_luma(width, height, |x, y| sample::bgr_luma(data, at(x, y))),
-        PixelFormat::Gray8 => sample::sample_luma(width, height, |x, y| sample::gray_luma(data, at(x, y))),
+        PixelFormat::Rgba8 | PixelFormat::Rgb8 => sample::sample_luma_in(window, |x, y| sample::rgb_luma(data, at(x, y))),
+        PixelFormat::Bgra8 => sample::sample_luma_in(window, |x, y| sample::bgr_luma(data, at(x, y))),
+        PixelFormat::Gray8 => sample::sample_luma_in(window, |x, y| sample::gray_luma(data, at(x, y))),
     }
 }

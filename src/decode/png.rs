@@ -8,11 +8,12 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
+use super::sample::Window;
 use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use png::{BlendOp, ColorType, DisposeOp, Transformations};
 use std::io::Cursor;
 
-pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, window: Option<Window>) -> Result<Decoded, DecodeError> {
     let png_limits = png::Limits { bytes: usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX) };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png_limits);
     decoder.ignore_checksums(true);
@@ -27,7 +28,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     let default_in_animation = default_control.is_some();
 
     let mut budget = Budget { left: limits.max_decoded_bytes, limits };
-    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
+    let window = window.unwrap_or(Window::full(width as usize, height as usize));
+    let mut canvas = SampledCanvas::with_area_in(width as usize, height as usize, window);
     let mut pictures = Pictures::default();
     let full = Region { x: 0, y: 0, width: width as usize, height: height as usize };
     read_frame(&mut reader, &mut canvas, full, false, &mut budget)?;
@@ -38,7 +40,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     let mut decoded = u32::from(default_in_animation);
     // The first frame's "previous" disposal means "background", as the APNG spec says.
     if !matches!(&default_control, Some(c) if c.dispose_op == DisposeOp::None) {
-        canvas = SampledCanvas::new(width as usize, height as usize);
+        canvas = canvas.cleared();
     }
     while more && decoded < frames {
         // A broken or truncated animation keeps the frames read so far.

@@ -23,14 +23,40 @@ pub(crate) fn nearest_indices(source: usize, output: usize) -> Vec<usize> {
     (0..output).map(|i| (i * source) / output).collect()
 }
 
-/// Builds the luma image for a `width x height` source, reading only sampled pixels through `luma_at(x, y)`.
-pub(crate) fn sample_luma(width: usize, height: usize, mut luma_at: impl FnMut(usize, usize) -> f32) -> LumaImage {
-    let (out_width, out_height) = output_size(width, height);
-    if (out_width, out_height) == (width, height) {
-        return LumaImage::from_fn(width, height, luma_at);
+/// The rectangle of a source image that is resampled: the whole image, or the picture found inside its
+/// borders (hashed as if it were the whole image: same resize rule on the crop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) x: usize,
+    pub(crate) y: usize,
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+}
+
+impl Window {
+    pub(crate) fn full(width: usize, height: usize) -> Window {
+        Window { x: 0, y: 0, width, height }
     }
-    let xs = nearest_indices(width, out_width);
-    let ys = nearest_indices(height, out_height);
+
+    /// The window clipped to a `width x height` source (empty if it lies outside).
+    pub(crate) fn clipped(self, width: usize, height: usize) -> Window {
+        let x = self.x.min(width);
+        let y = self.y.min(height);
+        Window { x, y, width: self.width.min(width - x), height: self.height.min(height - y) }
+    }
+}
+
+/// Builds the luma image for a `width x height` source, reading only sampled pixels through `luma_at(x, y)`.
+#[cfg(test)]
+pub(crate) fn sample_luma(width: usize, height: usize, luma_at: impl FnMut(usize, usize) -> f32) -> LumaImage {
+    sample_luma_in(Window::full(width, height), luma_at)
+}
+
+/// Like [`sample_luma`] for the `window` of the source only (which the caller clipped to the source).
+pub(crate) fn sample_luma_in(window: Window, mut luma_at: impl FnMut(usize, usize) -> f32) -> LumaImage {
+    let (out_width, out_height) = output_size(window.width, window.height);
+    let xs: Vec<usize> = nearest_indices(window.width, out_width).into_iter().map(|x| x + window.x).collect();
+    let ys: Vec<usize> = nearest_indices(window.height, out_height).into_iter().map(|y| y + window.y).collect();
     let index = |indices: &[usize], i: usize| indices.get(i).copied().unwrap_or(0);
     LumaImage::from_fn(out_width, out_height, |x, y| luma_at(index(&xs, x), index(&ys, y)))
 }
@@ -85,5 +111,16 @@ mod tests {
         let image = sample_luma(7, 5, |x, y| (x + 10 * y) as f32);
         assert_eq!((image.width(), image.height()), (7, 5));
         assert_eq!(image.pixels()[7 + 3], 13.0); // x = 3, y = 1
+    }
+
+    #[test]
+    fn a_window_is_sampled_as_if_it_were_the_whole_image() {
+        let source = |x: usize, y: usize| ((x * 7 + y * 13) % 251) as f32;
+        let window = Window { x: 100, y: 40, width: 1500, height: 900 };
+        let windowed = sample_luma_in(window, source);
+        let cropped = sample_luma(1500, 900, |x, y| source(x + 100, y + 40));
+        assert_eq!(windowed.pixels(), cropped.pixels());
+        assert_eq!(Window { x: 10, y: 10, width: 50, height: 50 }.clipped(30, 100), Window { x: 10, y: 10, width: 20, height: 50 });
+        assert_eq!(Window { x: 40, y: 0, width: 5, height: 5 }.clipped(30, 100).width, 0);
     }
 }

@@ -4,11 +4,12 @@
 
 use super::animation::Pictures;
 use super::canvas::SampledCanvas;
+use super::sample::Window;
 use super::{Corruption, DecodeError, DecodeLimits, Decoded, ImageFormat};
 use image_webp::{DecodingError, WebPDecoder};
 use std::io::Cursor;
 
-pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, window: Option<Window>) -> Result<Decoded, DecodeError> {
     let mut decoder = WebPDecoder::new(Cursor::new(bytes)).map_err(|e| map_error(e, limits))?;
     let (width, height) = decoder.dimensions();
     limits.check_dimensions(width.into(), height.into())?;
@@ -20,7 +21,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Dec
     decoder.set_memory_limit(usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX));
     let channels = if decoder.has_alpha() { 4 } else { 3 };
     let mut buffer = vec![0u8; size];
-    let mut canvas = SampledCanvas::with_area(width as usize, height as usize);
+    let window = window.unwrap_or(Window::full(width as usize, height as usize));
+    let mut canvas = SampledCanvas::with_area_in(width as usize, height as usize, window);
     let mut averaged = None;
     let mut pictures = Pictures::default();
     if decoder.is_animated() {

@@ -29,7 +29,7 @@ use crate::decode::{DecodeError, DecodeLimits, PixelBuffer};
 use crate::entry_key::entry_key;
 use crate::exact::{ExactHashes, HashKind};
 use crate::hashing::{self, HashOptions};
-use crate::pdq::{Dihedral, PdqFeatures, PdqHash};
+use crate::pdq::{Dihedral, OrientedHashes, PdqHash};
 use crate::policy::{self, Action, AppOverrides, DecisionState, MatchClass};
 use crate::filter::FilterError;
 use crate::policy::PolicyError;
@@ -445,8 +445,9 @@ impl Scanner {
                     };
                 }
             };
-            // Every picture the image shows (reference, alpha composites, frames) may match; the first does.
-            for features in std::iter::once(&pictures.pdq).chain(&pictures.alternates) {
+            // Every picture the image shows (reference, alpha composites, frames, the photo inside a
+            // border or screenshot) may match; the first does.
+            for features in pictures.queries() {
                 let outcome = self.decide(&bundle, Some(features), Some(&exact), now)?;
                 if outcome != ScanOutcome::NoMatch {
                     return Ok(outcome);
@@ -472,8 +473,13 @@ impl Scanner {
         let _permit = self.permits.acquire();
         guarded(|| {
             let bundle = self.current();
-            let features = hashing::hash_pixels(pixels, &self.config.limits)?;
-            self.decide(&bundle, Some(&features), None, now)
+            for features in hashing::query_pixels(pixels, &self.config.limits)? {
+                let outcome = self.decide(&bundle, Some(&features as &dyn OrientedHashes), None, now)?;
+                if outcome != ScanOutcome::NoMatch {
+                    return Ok(outcome);
+                }
+            }
+            Ok(ScanOutcome::NoMatch)
         })
     }
 
@@ -513,7 +519,7 @@ impl Scanner {
     fn decide(
         &self,
         bundle: &Arc<LoadedBundle>,
-        features: Option<&PdqFeatures>,
+        features: Option<&dyn OrientedHashes>,
         exact: Option<&ExactHashes>,
         now: u64,
     ) -> Result<ScanOutcome, ScanError> {
@@ -538,19 +544,22 @@ impl Scanner {
 pub(crate) fn find_hits(
     bundle: &LoadedBundle,
     policy: &policy::Policy,
-    features: Option<&PdqFeatures>,
+    features: Option<&dyn OrientedHashes>,
     exact: Option<&ExactHashes>,
 ) -> Vec<Hit> {
     let salt = bundle.verified.header().salt;
     // Without features (an image the core could not decode) only the file's exact hashes are checked.
     let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
-    let dihedral: Vec<PdqHash> = features.map(|f| f.dihedral_hashes().to_vec()).unwrap_or_default();
+    // What the reference derives (exact PDQ lists hold these), and what the device probes with.
+    let dihedral: Vec<PdqHash> = features.map(|f| f.derived_hashes().to_vec()).unwrap_or_default();
+    let oriented: Vec<PdqHash> = features.map(|f| f.oriented_hashes().to_vec()).unwrap_or_default();
 
     // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.
     let negative = &bundle.negative;
     if !negative.is_empty()
         && (exact.into_iter().flat_map(ExactHashes::iter).any(|(kind, hash)| negative.suppresses_key(entry_key(&salt, kind, hash)))
-            || negative.suppresses_pdq(&dihedral))
+            || negative.suppresses_pdq(&dihedral)
+            || negative.suppresses_pdq(&oriented))
     {
         return Vec::new();
     }
@@ -597,7 +606,7 @@ pub(crate) fn find_hits(
                     class,
                     key: hit.entry_key,
                     entry: MatchedEntry::Perceptual { hash: hit.hash, variant: hit.variant, strength: hit.strength },
-                    candidate: Candidate::Perceptual { hashes: Box::new(features.dihedral_hashes()), keys },
+                    candidate: Candidate::Perceptual { hashes: Box::new(features.oriented_hashes()), keys },
                 });
             }
         }

@@ -16,6 +16,7 @@ use super::distinct::Distinct;
 use super::frame::hash_frame;
 use crate::confirm::Candidate;
 use crate::decode::{DecodeLimits, PixelBuffer};
+use crate::pdq::OrientedHashes;
 use crate::policy::Policy;
 use crate::scanner::loaded::LoadedBundle;
 use crate::scanner::{find_hits, Hit, ScanError, ScanOutcome};
@@ -100,7 +101,7 @@ impl VideoSession {
             return Ok(());
         }
         self.distinct_frames = self.distinct_frames.saturating_add(1);
-        let Some(hit) = frame_hit(find_hits(&self.bundle, &self.policy, Some(&features), None), &self.policy) else {
+        let Some(hit) = frame_hit(find_hits(&self.bundle, &self.policy, Some(&features as &dyn OrientedHashes), None), &self.policy) else {
             return Ok(());
         };
         // The same listed entry hit again (a scene that returns) is not another frame of the video.

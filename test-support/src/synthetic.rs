@@ -165,6 +165,100 @@ impl RgbImage {
     }
 }
 
+/// How a picture is framed when shared: a uniform border, bars to another aspect ratio, or a phone
+/// screenshot of it.
+impl RgbImage {
+    /// Resampled to `width x height` by averaging the source pixels each output pixel covers (area
+    /// filter, as image viewers and screenshots downscale).
+    pub fn resize(&self, width: usize, height: usize) -> RgbImage {
+        let (width, height) = (width.max(1), height.max(1));
+        let span = |i: usize, out: usize, len: usize| {
+            let start = i * len / out;
+            (start, ((i + 1) * len / out).max(start + 1).min(len))
+        };
+        RgbImage::from_fn(width, height, |x, y| {
+            let ((x0, x1), (y0, y1)) = (span(x, width, self.width), span(y, height, self.height));
+            let mut sum = [0u32; 3];
+            for sy in y0..y1 {
+                for sx in x0..x1 {
+                    let p = self.at(sx, sy);
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
+                }
+            }
+            let n = ((x1 - x0) * (y1 - y0)) as u32;
+            sum.map(|s| ((s + n / 2) / n) as u8)
+        })
+    }
+
+    /// Drawn on a `width x height` canvas of `colour` at `(x0, y0)` (clipped).
+    pub fn placed_on(&self, width: usize, height: usize, x0: usize, y0: usize, colour: [u8; 3]) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            let inside = x >= x0 && y >= y0 && x - x0 < self.width && y - y0 < self.height;
+            if inside {
+                self.at(x - x0, y - y0)
+            } else {
+                colour
+            }
+        })
+    }
+
+    /// With a uniform border of `colour`, `fraction` of each side thick on each side.
+    pub fn with_border(&self, fraction: f32, colour: [u8; 3]) -> RgbImage {
+        let (bx, by) = ((self.width as f32 * fraction) as usize, (self.height as f32 * fraction) as usize);
+        self.placed_on(self.width + 2 * bx, self.height + 2 * by, bx, by, colour)
+    }
+
+    /// Letterboxed (or pillarboxed) in black bars to a `ratio` (width / height) canvas.
+    pub fn letterboxed(&self, ratio: f32) -> RgbImage {
+        let own = self.width as f32 / self.height as f32;
+        if own > ratio {
+            let height = (self.width as f32 / ratio) as usize;
+            self.placed_on(self.width, height, 0, (height - self.height) / 2, [0, 0, 0])
+        } else {
+            let width = (self.height as f32 * ratio) as usize;
+            self.placed_on(width, self.height, (width - self.width) / 2, 0, [0, 0, 0])
+        }
+    }
+
+    /// A 1080x2340 phone screenshot of the picture shown in a gallery app: status bar (clock, icons),
+    /// the picture fitted between margins, a toolbar of icons and the navigation bar; light or dark.
+    pub fn in_phone_screenshot(&self, dark: bool) -> RgbImage {
+        let (width, height) = (1080, 2340);
+        let (background, ink) = if dark { ([0, 0, 0], [235, 235, 235]) } else { ([250, 250, 250], [30, 30, 30]) };
+        let (margin, top, bottom) = (24, 200, 2060);
+        let scale = ((width - 2 * margin) as f32 / self.width as f32).min((bottom - top) as f32 / self.height as f32);
+        let (w, h) = ((self.width as f32 * scale) as usize, (self.height as f32 * scale) as usize);
+        let shown = self.resize(w, h);
+        let (x0, y0) = ((width - w) / 2, top + (bottom - top - h) / 2);
+        let icon = |x: usize, y: usize, cx: usize, cy: usize, r: usize| x.abs_diff(cx) < r && y.abs_diff(cy) < r;
+        let glyph = |x: usize, y: usize| !(x / 6 + y / 9).is_multiple_of(3);
+        shown.placed_on(width, height, x0, y0, background).map_outside(x0, y0, w, h, |x, y| {
+            let status_bar = y < 80 && ((40..200).contains(&x) && (25..60).contains(&y) && glyph(x, y) || icon(x, y, 960, 42, 16) || icon(x, y, 1010, 42, 16));
+            let toolbar = (2130..2190).contains(&y) && [135, 405, 675, 945].iter().any(|&cx| icon(x, y, cx, 2160, 26));
+            let navigation = (2260..2300).contains(&y) && [270, 540, 810].iter().any(|&cx| icon(x, y, cx, 2280, 18));
+            if status_bar || toolbar || navigation {
+                ink
+            } else {
+                background
+            }
+        })
+    }
+
+    /// The pixels outside the `w x h` rectangle at `(x0, y0)` replaced by `pixel(x, y)`.
+    fn map_outside(&self, x0: usize, y0: usize, w: usize, h: usize, pixel: impl Fn(usize, usize) -> [u8; 3]) -> RgbImage {
+        RgbImage::from_fn(self.width, self.height, |x, y| {
+            let inside = x >= x0 && y >= y0 && x - x0 < w && y - y0 < h;
+            if inside {
+                self.at(x, y)
+            } else {
+                pixel(x, y)
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +280,17 @@ mod tests {
         assert_eq!(r.rotate_90().rotate_90().rotate_90().rotate_90(), r);
         assert_eq!(a.shrink(2).width, 20);
         assert_eq!(a.brighten(0), a);
+        assert_eq!(a.resize(40, 30), a);
+        assert_eq!((a.resize(20, 10).width, a.resize(20, 10).height), (20, 10));
+        let b = a.with_border(0.05, [255, 255, 255]);
+        assert_eq!((b.width, b.height), (44, 32));
+        assert_eq!(b.at(0, 0), [255, 255, 255]);
+        assert_eq!(b.at(2, 1), a.at(0, 0));
+        let l = a.letterboxed(1.0);
+        assert_eq!((l.width, l.height), (40, 40));
+        assert_eq!(l.at(0, 0), [0, 0, 0]);
+        let s = photo(4, 400, 300).in_phone_screenshot(false);
+        assert_eq!((s.width, s.height), (1080, 2340));
+        assert_eq!(s.at(500, 150), [250, 250, 250]);
     }
 }

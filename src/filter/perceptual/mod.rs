@@ -15,7 +15,7 @@ pub mod probe;
 use super::blocked::{self, BlockedBloom};
 use super::FilterError;
 use crate::entry_key::{band_key, band_seed, Salt};
-use crate::pdq::{Dihedral, PdqFeatures, PdqHash};
+use crate::pdq::{Dihedral, OrientedHashes, PdqHash};
 use super::MatchStrength;
 use crate::wire::{Reader, Writer};
 use std::sync::Arc;
@@ -255,13 +255,16 @@ impl PerceptualFilter {
     }
 
     /// Whether the image whose features are given is near a listed hash: the strongest hit, if any.
-    pub fn query(&self, features: &PdqFeatures) -> Option<PerceptualHit> {
+    /// Each orientation probes the hash `features` gives for it: derived from one pass for a
+    /// [`crate::pdq::PdqFeatures`], hashed from the really flipped pixels for a
+    /// [`crate::pdq::QueryFeatures`] (closer to the listed hash of a mirrored or turned copy).
+    pub fn query<F: OrientedHashes + ?Sized>(&self, features: &F) -> Option<PerceptualHit> {
         let mut masks = Vec::with_capacity(usize::from(self.probes_per_band));
         let mut keys = Vec::with_capacity(usize::from(self.probes_per_band));
         let mut margins_of_band = Vec::with_capacity(usize::from(self.bits_per_band));
         let mut weak = None;
         for variant in Dihedral::ALL {
-            let (hash, margins) = features.hash_with_margins(variant);
+            let (hash, margins) = features.oriented_hash_with_margins(variant);
             let mut bands_hit = 0u8;
             let mut first_key = None;
             let mut hit_keys = [0u64; MAX_BANDS];
