@@ -68,6 +68,22 @@ impl Counts {
     pub fn any_recall(&self) -> f64 {
         ratio(self.any_among_reference, self.reference)
     }
+
+    /// One row of the per-transform table (the strong-only recall in bold for the total).
+    fn table_row(&self, label: &str, bold: bool) -> String {
+        let strong = fmt_ratio(self.strong_recall());
+        let strong = if bold { format!("**{strong}**") } else { strong };
+        format!(
+            "| {label} | {}/{} | {} | {strong} | {} | {}/{} | {} |",
+            self.reference,
+            self.copies,
+            self.strong_among_reference,
+            fmt_ratio(self.any_recall()),
+            self.strong,
+            self.copies,
+            self.refused
+        )
+    }
 }
 
 pub fn ratio(a: u32, b: u32) -> f64 {
@@ -105,30 +121,9 @@ impl Tally {
         println!("| transform | reference catches | strong among those | recall strong-only | recall with weak | strong, all copies | refused |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
         for (transform, c) in &self.per_transform {
-            println!(
-                "| {transform} | {}/{} | {} | {} | {} | {}/{} | {} |",
-                c.reference,
-                c.copies,
-                c.strong_among_reference,
-                fmt_ratio(c.strong_recall()),
-                fmt_ratio(c.any_recall()),
-                c.strong,
-                c.copies,
-                c.refused
-            );
+            println!("{}", c.table_row(transform, false));
         }
-        let t = self.total();
-        println!(
-            "| **all** | {}/{} | {} | **{}** | {} | {}/{} | {} |",
-            t.reference,
-            t.copies,
-            t.strong_among_reference,
-            fmt_ratio(t.strong_recall()),
-            fmt_ratio(t.any_recall()),
-            t.strong,
-            t.copies,
-            t.refused
-        );
+        println!("{}", self.total().table_row("**all**", true));
     }
 }
 
