@@ -254,30 +254,39 @@ impl ExactFilter {
     /// The stored fingerprints in increasing order (decoded bucket by bucket; a malformed section ends
     /// early, which the delta's signature check then catches).
     pub fn fingerprints(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.layout.buckets).flat_map(move |bucket| self.bucket_values(bucket))
+    }
+
+    /// The values stored in `bucket`, in increasing order; a malformed code ends them (no answer beyond
+    /// what was decoded).
+    fn bucket_values(&self, bucket: u64) -> impl Iterator<Item = u64> + '_ {
         let layout = &self.layout;
         let codes = BitReader { bytes: self.bytes.as_slice().get(layout.codes_at..).unwrap_or_default() };
         let k = u32::from(layout.rice_bits);
-        (0..layout.buckets).flat_map(move |bucket| {
-            let (start, end) = (self.bucket_start(bucket).unwrap_or(0), self.bucket_start(bucket + 1).unwrap_or(0));
-            let mut at = start;
-            let mut value = bucket << layout.bucket_shift;
-            std::iter::from_fn(move || {
-                if at >= end {
-                    return None;
+        let (mut at, end) = match (self.bucket_start(bucket), self.bucket_start(bucket + 1)) {
+            (Some(start), Some(end)) => (start, end),
+            _ => (0, 0),
+        };
+        let mut value = bucket << layout.bucket_shift;
+        std::iter::from_fn(move || {
+            if at >= end {
+                return None;
+            }
+            let quotient = codes.ones(at, end);
+            at += quotient + 1;
+            let remainder = codes.bits(at, k);
+            at += u64::from(k);
+            let gap = quotient.checked_mul(1 << k).and_then(|high| high.checked_add(remainder));
+            match (at <= end, gap.and_then(|gap| value.checked_add(gap))) {
+                (true, Some(next)) => {
+                    value = next;
+                    Some(next)
                 }
-                let quotient = codes.ones(at, end);
-                at += quotient + 1;
-                let remainder = codes.bits(at, k);
-                at += u64::from(k);
-                let next = quotient.checked_mul(1 << k).and_then(|high| high.checked_add(remainder)).and_then(|gap| value.checked_add(gap));
-                match next {
-                    Some(next) if at <= end => {
-                        value = next;
-                        Some(next)
-                    }
-                    _ => None,
+                _ => {
+                    at = end;
+                    None
                 }
-            })
+            }
         })
     }
 
@@ -305,30 +314,7 @@ impl ExactFilter {
 
     /// Whether the set holds `target`: decodes its bucket up to the first value not below it.
     fn holds(&self, target: u64) -> bool {
-        let layout = &self.layout;
-        let bucket = target >> layout.bucket_shift;
-        let (Some(start), Some(end)) = (self.bucket_start(bucket), self.bucket_start(bucket + 1)) else {
-            return false;
-        };
-        let codes = BitReader { bytes: self.bytes.as_slice().get(layout.codes_at..).unwrap_or_default() };
-        let k = u32::from(layout.rice_bits);
-        let mut at = start;
-        let mut value = bucket << layout.bucket_shift;
-        while at < end {
-            let quotient = codes.ones(at, end);
-            at += quotient + 1;
-            let remainder = codes.bits(at, k);
-            at += u64::from(k);
-            let gap = quotient.checked_mul(1 << k).and_then(|high| high.checked_add(remainder));
-            match (at <= end, gap.and_then(|gap| value.checked_add(gap))) {
-                (true, Some(next)) => value = next,
-                _ => return false, // malformed codes: no answer beyond "not listed"
-            }
-            if value >= target {
-                return value == target;
-            }
-        }
-        false
+        self.bucket_values(target >> self.layout.bucket_shift).find(|&value| value >= target) == Some(target)
     }
 
     /// Where a bucket's codes begin; the bucket after the last one begins at the end of the codes.
