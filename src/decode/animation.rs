@@ -65,11 +65,6 @@ impl Pictures {
         self.primary.is_none()
     }
 
-    /// Frames kept so far.
-    pub(crate) fn frames(&self) -> usize {
-        self.frames
-    }
-
     /// The reference picture and the others, or `None` when nothing was added.
     pub(crate) fn finish(self) -> Option<(LumaImage, Vec<LumaImage>)> {
         Some((self.primary?, self.alternates))

@@ -64,49 +64,45 @@ impl AreaSums {
 
     /// Adds the segment of source row `y` starting at column `x0`, whose `i`-th pixel is `pixel(i)`.
     pub(crate) fn add_row(&mut self, y: usize, x0: usize, len: usize, mut pixel: impl FnMut(usize) -> [u8; 4]) {
-        let row = y * self.out_height / self.height.max(1);
-        let Some(cells) = self.sums.get_mut(row * self.out_width..(row + 1) * self.out_width) else { return };
-        let columns = self.column_cell.get(x0..x0.saturating_add(len).min(self.column_cell.len())).unwrap_or_default();
-        for (i, &cell) in columns.iter().enumerate() {
-            let [r, g, b, a] = pixel(i).map(u32::from);
-            if let Some(sum) = cells.get_mut(usize::from(cell)) {
-                *sum = [sum[0] + r * a, sum[1] + g * a, sum[2] + b * a, sum[3] + a];
+        self.add_segment(y, x0, len, |cells, columns| {
+            for (i, &cell) in columns.iter().enumerate() {
+                add_pixel(cells, cell, pixel(i));
             }
-        }
-        // Rows are counted once, when their first column arrives (rows come whole, or in segments that
-        // start at column 0: PNG rows, WebP and GIF canvases).
-        if x0 == 0 {
-            if let Some(added) = self.rows_added.get_mut(row) {
-                *added += 1;
-            }
-        }
+        });
     }
 
     /// [`AreaSums::add_row`] for a row segment of 8-bit RGB (`channels` 3) or RGBA (4) bytes: the common
     /// case, without a call per pixel.
     pub(crate) fn add_row_bytes(&mut self, y: usize, x0: usize, bytes: &[u8], channels: usize) {
+        let len = bytes.len() / channels.max(1);
+        match channels {
+            3 => self.add_segment(y, x0, len, |cells, columns| {
+                for (&cell, p) in columns.iter().zip(bytes.chunks_exact(3)) {
+                    if let &[r, g, b] = p {
+                        add_pixel(cells, cell, [r, g, b, 255]);
+                    }
+                }
+            }),
+            4 => self.add_segment(y, x0, len, |cells, columns| {
+                for (&cell, p) in columns.iter().zip(bytes.chunks_exact(4)) {
+                    if let &[r, g, b, a] = p {
+                        add_pixel(cells, cell, [r, g, b, a]);
+                    }
+                }
+            }),
+            _ => {}
+        }
+    }
+
+    /// Hands `add` the sums of row `y`'s output row and the output column of each of the segment's `len`
+    /// pixels, then counts the row.
+    fn add_segment(&mut self, y: usize, x0: usize, len: usize, add: impl FnOnce(&mut [[u32; 4]], &[u16])) {
         let row = y * self.out_height / self.height.max(1);
         let Some(cells) = self.sums.get_mut(row * self.out_width..(row + 1) * self.out_width) else { return };
-        let len = bytes.len() / channels.max(1);
         let columns = self.column_cell.get(x0..x0.saturating_add(len).min(self.column_cell.len())).unwrap_or_default();
-        match channels {
-            3 => {
-                for (&cell, p) in columns.iter().zip(bytes.chunks_exact(3)) {
-                    if let (Some(sum), &[r, g, b]) = (cells.get_mut(usize::from(cell)), p) {
-                        *sum = [sum[0] + u32::from(r) * 255, sum[1] + u32::from(g) * 255, sum[2] + u32::from(b) * 255, sum[3] + 255];
-                    }
-                }
-            }
-            4 => {
-                for (&cell, p) in columns.iter().zip(bytes.chunks_exact(4)) {
-                    if let (Some(sum), &[r, g, b, a]) = (cells.get_mut(usize::from(cell)), p) {
-                        let a32 = u32::from(a);
-                        *sum = [sum[0] + u32::from(r) * a32, sum[1] + u32::from(g) * a32, sum[2] + u32::from(b) * a32, sum[3] + a32];
-                    }
-                }
-            }
-            _ => return,
-        }
+        add(cells, columns);
+        // Rows are counted once, when their first column arrives (rows come whole, or in segments that
+        // start at column 0: PNG rows, WebP and GIF canvases).
         if x0 == 0 {
             if let Some(added) = self.rows_added.get_mut(row) {
                 *added += 1;
@@ -129,6 +125,15 @@ impl AreaSums {
             let channel = |c: f64| ((c + white) / (255.0 * n)).round().clamp(0.0, 255.0) as u8;
             luma_from_rgb(channel(r), channel(g), channel(b))
         }))
+    }
+}
+
+/// Adds one pixel, premultiplied by its alpha, to its cell's sums.
+#[inline(always)]
+fn add_pixel(cells: &mut [[u32; 4]], cell: u16, pixel: [u8; 4]) {
+    let [r, g, b, a] = pixel.map(u32::from);
+    if let Some(sum) = cells.get_mut(usize::from(cell)) {
+        *sum = [sum[0] + r * a, sum[1] + g * a, sum[2] + b * a, sum[3] + a];
     }
 }
 

@@ -76,6 +76,22 @@ impl SampledCanvas {
         if let Some(area) = &mut self.area {
             area.add_row(y, x0, len, &mut pixel);
         }
+        self.write_sampled(y, x0, len, pixel, blend);
+    }
+
+    /// [`SampledCanvas::write_row`] for 8-bit RGB (`channels` 3) or RGBA (4) bytes, the common case: every
+    /// pixel is read for the averaged picture, so this avoids a call per pixel.
+    pub(crate) fn write_row_bytes(&mut self, y: usize, x0: usize, bytes: &[u8], channels: usize, blend: bool) {
+        if let Some(area) = &mut self.area {
+            area.add_row_bytes(y, x0, bytes, channels);
+        }
+        let len = bytes.len() / channels.max(1);
+        let at = |i: usize, k: usize| bytes.get(channels * i + k).copied().unwrap_or(0);
+        self.write_sampled(y, x0, len, |i| [at(i, 0), at(i, 1), at(i, 2), if channels == 4 { at(i, 3) } else { 255 }], blend);
+    }
+
+    /// Writes the sampled pixels of a row segment (see [`SampledCanvas::write_row`]).
+    fn write_sampled(&mut self, y: usize, x0: usize, len: usize, mut pixel: impl FnMut(usize) -> [u8; 4], blend: bool) {
         let window = self.window;
         // The segment's part inside the window, in window coordinates.
         let start = x0.max(window.x);
@@ -95,20 +111,6 @@ impl SampledCanvas {
                 }
             }
         }
-    }
-
-    /// [`SampledCanvas::write_row`] for 8-bit RGB (`channels` 3) or RGBA (4) bytes, the common case: every
-    /// pixel is read for the averaged picture, so this avoids a call per pixel.
-    pub(crate) fn write_row_bytes(&mut self, y: usize, x0: usize, bytes: &[u8], channels: usize, blend: bool) {
-        let area = self.area.take();
-        let mut area = area.map(|mut sums| {
-            sums.add_row_bytes(y, x0, bytes, channels);
-            sums
-        });
-        let len = bytes.len() / channels.max(1);
-        let at = |i: usize, k: usize| bytes.get(channels * i + k).copied().unwrap_or(0);
-        self.write_row(y, x0, len, |i| [at(i, 0), at(i, 1), at(i, 2), if channels == 4 { at(i, 3) } else { 255 }], blend);
-        std::mem::swap(&mut self.area, &mut area);
     }
 
     /// Sets a rectangle (clipped to the canvas) to `value`: frame disposal.

@@ -44,7 +44,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, window: Option<Window>
             canvas.write_row(y0 + y, x0, w, |i| color(row, i, palette, frame.transparent), true);
         }
         let more = pictures.add(&canvas);
-        if pictures.frames() == 1 && averaged.is_none() {
+        // The first frame's average; the canvas stops averaging after it.
+        if averaged.is_none() {
             averaged = canvas.take_area_luma();
         }
         match (frame.dispose, before) {
