@@ -46,12 +46,12 @@ pub fn section_patch_len(kind: SectionKind, base: &[u8], payload: &[u8]) -> usiz
 /// The shortest of the patches that turn `base` into `payload`: unchanged, flipped bits (same length),
 /// the exact filter's added and removed fingerprints (same range), or the payload whole.
 fn cheapest_patch(kind: SectionKind, base: Option<&[u8]>, payload: &[u8]) -> Vec<u8> {
+    if base == Some(payload) {
+        return vec![PATCH_UNCHANGED];
+    }
     let mut replace = Writer::new();
     replace.u8(PATCH_REPLACE).u64(payload.len() as u64).raw(payload);
     let Some(base) = base else { return replace.bytes };
-    if base == payload {
-        return vec![PATCH_UNCHANGED];
-    }
     let mut candidates = vec![replace.bytes];
     if base.len() == payload.len() {
         let mut xor = Writer::new();

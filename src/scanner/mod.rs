@@ -447,13 +447,7 @@ impl Scanner {
             };
             // Every picture the image shows (reference, alpha composites, frames, the photo inside a
             // border or screenshot) may match; the first does.
-            for features in pictures.queries() {
-                let outcome = self.decide(&bundle, Some(features), Some(&exact), now)?;
-                if outcome != ScanOutcome::NoMatch {
-                    return Ok(outcome);
-                }
-            }
-            Ok(ScanOutcome::NoMatch)
+            self.first_match(&bundle, pictures.queries(), Some(&exact), now)
         })
     }
 
@@ -473,14 +467,26 @@ impl Scanner {
         let _permit = self.permits.acquire();
         guarded(|| {
             let bundle = self.current();
-            for features in hashing::query_pixels(pixels, &self.config.limits)? {
-                let outcome = self.decide(&bundle, Some(&features as &dyn OrientedHashes), None, now)?;
-                if outcome != ScanOutcome::NoMatch {
-                    return Ok(outcome);
-                }
-            }
-            Ok(ScanOutcome::NoMatch)
+            let pictures = hashing::query_pixels(pixels, &self.config.limits)?;
+            self.first_match(&bundle, pictures.iter().map(|features| features as &dyn OrientedHashes), None, now)
         })
+    }
+
+    /// The outcome of the first picture that matches, in order, or `NoMatch`.
+    fn first_match<'a>(
+        &self,
+        bundle: &Arc<LoadedBundle>,
+        pictures: impl Iterator<Item = &'a dyn OrientedHashes>,
+        exact: Option<&ExactHashes>,
+        now: u64,
+    ) -> Result<ScanOutcome, ScanError> {
+        for features in pictures {
+            let outcome = self.decide(bundle, Some(features), exact, now)?;
+            if outcome != ScanOutcome::NoMatch {
+                return Ok(outcome);
+            }
+        }
+        Ok(ScanOutcome::NoMatch)
     }
 
     /// The most scans this scanner has run at once so far (never above `max_concurrent_scans`).
