@@ -27,7 +27,8 @@ pub struct HashOptions {
     pub limits: DecodeLimits,
     /// Which legacy exact hashes to compute besides BLAKE3.
     pub exact: ExactHashRequest,
-    /// Decode JPEGs with DCT scaling (the default). Off gives the full decode, for comparison.
+    /// Decode only a JPEG's luma (at full resolution up to 32 MiB, DCT-scaled above): the default. Off gives
+    /// the full colour decode, for comparison.
     pub jpeg_fast_path: bool,
 }
 
@@ -139,7 +140,7 @@ impl PictureHashes {
 /// full-resolution crop with the reference's resize rule (a crop of the reduced picture loses recall).
 fn framed_pictures(bytes: &[u8], options: &HashOptions, decoded: &decode::Decoded) -> Vec<QueryFeatures> {
     let (luma_width, luma_height) = (decoded.luma.width(), decoded.luma.height());
-    let path = if options.jpeg_fast_path { decode::JpegPath::Scaled } else { decode::JpegPath::Full };
+    let path = if options.jpeg_fast_path { decode::JpegPath::Fast } else { decode::JpegPath::Full };
     decode::borders::find_inner_pictures(&decoded.luma)
         .into_iter()
         .filter_map(|inner| inner.in_source(luma_width, luma_height, decoded.source_width, decoded.source_height))

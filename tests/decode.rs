@@ -299,6 +299,34 @@ fn jpeg_fast_path_stays_close_to_the_full_decode() {
     assert!(distance <= 8, "fast path moved the hash by {distance} bits");
 }
 
+/// Fine texture near the sampling rate (wood grain, stripes, foliage) is where any reduction before the
+/// reference's nearest-neighbour sampling changes the hash: moving the sampling grid by one source pixel
+/// moves ~100 bits there. The fast path decodes luma at full resolution and samples the reference's pixels.
+#[test]
+fn jpeg_fast_path_keeps_the_reference_hash_on_fine_texture() {
+    let (width, height) = (3000, 2000);
+    let base = synthetic::photo(14, width, height);
+    let mut texture = base.clone();
+    for y in 0..height {
+        for x in 0..width {
+            // Stripes just over two per sampling step (5.86 source pixels): sampled, they alias to ~3 broad
+            // bands across the picture, which PDQ sees; averaged, they vanish.
+            let phase = x as f32 * 2.006 * 512.0 / width as f32;
+            let stripe = if phase.fract() < 0.5 { 80 } else { -80 };
+            for c in 0..3 {
+                let at = (y * width + x) * 3 + c;
+                texture.pixels[at] = (i16::from(base.pixels[at]) + stripe).clamp(0, 255) as u8;
+            }
+        }
+    }
+    let jpeg = jpeg_bytes(&texture, 95);
+    let full = hashing::hash_bytes(&jpeg, &full_decode()).unwrap().pdq.hash();
+    let fast = hashing::hash_bytes(&jpeg, &HashOptions::default()).unwrap().pdq.hash();
+    let scaled = imageguard::pdq::compute(decode::decode_scaled_for_hashing(&jpeg, &DecodeLimits::default()).unwrap().luma).hash();
+    assert!(scaled.distance(&full) > 16, "the texture is one that a reduction changes ({} bits)", scaled.distance(&full));
+    assert!(fast.distance(&full) <= 4, "fast path {} bits from the full decode", fast.distance(&full));
+}
+
 /// Hashing with the full JPEG decode (no DCT scaling), to compare with the fast path.
 fn full_decode() -> HashOptions {
     let mut options = HashOptions::default();

@@ -394,11 +394,12 @@ fn write_fuzz_seeds() {
     }
 }
 
-/// A large PNG whose pixels at the reference's sample positions (`floor(i * W / 512)`) are a decoy's:
-/// the sampled hash is the decoy's, but what the file shows, averaged over each cell, is the known
-/// picture, and that is queried too.
+/// A large PNG or JPEG whose pixels at the reference's sample positions (`floor(i * W / 512)`) are a
+/// decoy's: the sampled hash is the decoy's, but what the file shows, averaged over each cell, is the
+/// known picture, and that is queried too. (A JPEG's luma is decoded at full resolution and sampled as
+/// the reference samples, so at high quality it can be steered like a PNG.)
 #[test]
-fn a_png_whose_sampled_pixels_are_a_decoy_still_matches_what_it_shows() {
+fn a_file_whose_sampled_pixels_are_a_decoy_still_matches_what_it_shows() {
     let (width, height) = (2048, 1536);
     let known = synthetic::photo(50, width, height);
     let decoy = synthetic::photo(51, width, height);
@@ -409,23 +410,25 @@ fn a_png_whose_sampled_pixels_are_a_decoy_still_matches_what_it_shows() {
             steered.pixels[at..at + 3].copy_from_slice(&decoy.pixels[at..at + 3]);
         }
     }
-    let file = png(&steered.pixels, width, height, png::ColorType::Rgb);
     let listed = reference(&known);
-    let seen = hashes(&file);
-    assert!(seen.pdq.hash().distance(&reference(&decoy)) <= LOSSY_BOUND, "the sampled pixels hash as the decoy");
-    assert!(seen.pdq.hash().distance(&listed) > 31, "sampling alone would miss the known picture");
-    assert!(closest(&file, listed) <= 31, "the averaged picture is within the match distance");
-    // Matched end to end. The averaged picture is ~12 bits from the listed hash (sampling and averaging
-    // differ on this photo's grain), which this filter finds as a weak hit: the bundle acts on confirmed
-    // weak hits here, so that what is tested is the steering, not the filter's recall (issue 17).
-    let mut acting_on_weak = bundle(vec![listed], Vec::new());
-    acting_on_weak.spec.policy.perceptual_weak = imageguard::policy::Action::Prompt;
-    let s = scanner(&acting_on_weak);
-    let outcome = scan(&s, &file).unwrap();
-    assert!(matches!(outcome, ScanOutcome::Match(_)), "{outcome:?}, averaged picture {} bits away", closest(&file, listed));
+    for (kind, file) in [("PNG", png(&steered.pixels, width, height, png::ColorType::Rgb)), ("JPEG q100", jpeg(&steered, 100, false))] {
+        let seen = hashes(&file);
+        assert!(seen.pdq.hash().distance(&reference(&decoy)) <= LOSSY_BOUND, "{kind}: the sampled pixels hash as the decoy");
+        assert!(seen.pdq.hash().distance(&listed) > 31, "{kind}: sampling alone would miss the known picture");
+        assert!(closest(&file, listed) <= 31, "{kind}: the averaged picture is within the match distance");
+        // Matched end to end. The averaged picture is ~12 bits from the listed hash (sampling and
+        // averaging differ on this photo's grain), which this filter finds as a weak hit: the bundle acts
+        // on confirmed weak hits here, so that what is tested is the steering, not the filter's recall.
+        let mut acting_on_weak = bundle(vec![listed], Vec::new());
+        acting_on_weak.spec.policy.perceptual_weak = imageguard::policy::Action::Prompt;
+        let s = scanner(&acting_on_weak);
+        let outcome = scan(&s, &file).unwrap();
+        assert!(matches!(outcome, ScanOutcome::Match(_)), "{kind}: {outcome:?}, averaged picture {} bits away", closest(&file, listed));
+    }
 
-    // An ordinary large PNG: sampling and averaging agree, so nothing more is queried.
-    let plain = png(&known.pixels, width, height, png::ColorType::Rgb);
-    assert!(hashes(&plain).alternates.is_empty());
-    assert_eq!(hashes(&plain).pdq.hash(), listed);
+    // An ordinary large PNG or JPEG: sampling and averaging agree, so nothing more is queried.
+    for (kind, file) in [("PNG", png(&known.pixels, width, height, png::ColorType::Rgb)), ("JPEG", jpeg(&known, 90, false))] {
+        assert!(hashes(&file).alternates.is_empty(), "{kind}");
+        assert!(hashes(&file).pdq.hash().distance(&listed) <= LOSSY_BOUND, "{kind}");
+    }
 }

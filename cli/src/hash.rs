@@ -24,7 +24,7 @@ pub struct HashArgs {
     /// Also compute MD5, SHA-1 and SHA-256 of the file bytes (BLAKE3 is always computed).
     #[arg(long)]
     legacy: bool,
-    /// Decode JPEGs at full size instead of the DCT-scaled fast path.
+    /// Decode JPEGs in colour at full size instead of the fast path (luma only), for comparison.
     #[arg(long)]
     full_decode: bool,
 }

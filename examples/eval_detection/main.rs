@@ -176,7 +176,7 @@ fn main() -> Result<(), String> {
         let tally = recall(&recall_filter, &known_copies);
         drop(recall_filter);
         let fp_filter = filter(p, &fp_list)?;
-        let files = negatives::on_files(&fp_filter, &exact, &unrelated);
+        let files = negatives::on_files(&fp_filter, &exact, &fp_list, &unrelated);
         let predicted = fp_filter.fp_per_image();
         measured.push(Measured {
             params: p,
@@ -230,7 +230,7 @@ fn main() -> Result<(), String> {
         println!("\n## {name} preset: {} B/entry, L={} bands x k={} bits, {} probes/band\n", m.params.bytes_per_entry, m.params.bands, m.params.bits_per_band, m.params.probes_per_band);
         m.tally.print_table();
         let fp_filter = filter(m.params, &fp_list)?;
-        let pictures = negatives::on_pictures(&fp_filter, &exact, &queries);
+        let pictures = negatives::on_pictures(&fp_filter, &exact, &fp_list, &queries);
         let total = m.tally.total();
         println!(
             "\nRecall vs the reference: **{} strong-only**, {} with weak hits ({} of {} copies the reference catches).",
@@ -241,12 +241,14 @@ fn main() -> Result<(), String> {
         );
         for (what, fp) in [("unrelated files (originals + edits)", &m.files), ("in-memory crops of unrelated photos", &pictures)] {
             println!(
-                "Strong false positives on {} {what}: {} images ({} strong lookups) = {:.1e} per image, 95% upper bound {:.1e}; weak {}; {:.0} us of perceptual query per picture.",
+                "Strong false positives on {} {what}: {} images ({} strong lookups) = {:.1e} per image, 95% upper bound {:.1e}; of those, {} are PDQ matches (a listed hash within 31 bits: the reference matches them too) and {} the filter's own; weak {}; {:.0} us of perceptual query per picture.",
                 fp.images,
                 fp.strong_images,
                 fp.strong_lookups,
                 fp.per_image(),
                 fp.upper_95(),
+                fp.strong_pdq_matches,
+                fp.strong_images - fp.strong_pdq_matches,
                 fp.weak_images,
                 fp.micros_per_picture()
             );

@@ -8,7 +8,7 @@ use crate::corpus::Entry;
 use crate::device;
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::{MatchStrength, PerceptualFilter};
-use imageguard::pdq::{OrientedHashes, QueryFeatures};
+use imageguard::pdq::{OrientedHashes, PdqHash, QueryFeatures};
 use std::time::Instant;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -19,6 +19,10 @@ pub struct FalsePositives {
     pub strong_images: u64,
     /// Strong-class hits over all lookups (exact lookups that hit, pictures whose query was strong).
     pub strong_lookups: u64,
+    /// Strong images with a listed hash within PDQ's match distance (31 bits) of one of their pictures'
+    /// oriented hashes: PDQ itself matches them (the reference would, and confirmation against the list
+    /// confirms them); the rest are the filter's own false positives, which confirmation refuses.
+    pub strong_pdq_matches: u64,
     /// Images whose best perceptual hit was weak (what a weak-acting policy would see).
     pub weak_images: u64,
     /// Time spent in perceptual queries, and how many pictures were queried.
@@ -48,8 +52,18 @@ impl FalsePositives {
     }
 }
 
-/// One image's pictures through both filters.
-fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, exact_hashes: Option<&imageguard::exact::ExactHashes>, pictures: &[&dyn OrientedHashes], fp: &mut FalsePositives) {
+/// PDQ's match distance, as the reference and confirmation use it.
+const MATCH_DISTANCE: u32 = 31;
+
+/// Whether a listed hash lies within [`MATCH_DISTANCE`] of one of the pictures' oriented hashes.
+fn pdq_matches(list: &[PdqHash], pictures: &[&dyn OrientedHashes]) -> bool {
+    let hashes: Vec<PdqHash> = pictures.iter().flat_map(|picture| picture.oriented_hashes()).collect();
+    list.iter().any(|listed| hashes.iter().any(|hash| hash.distance(listed) <= MATCH_DISTANCE))
+}
+
+/// One image's pictures through both filters; `list` is what the filters hold, to tell PDQ's own matches
+/// from the filter's false positives.
+fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], exact_hashes: Option<&imageguard::exact::ExactHashes>, pictures: &[&dyn OrientedHashes], fp: &mut FalsePositives) {
     let exact_hits = device::exact_hits(exact, exact_hashes, pictures);
     let started = Instant::now();
     let hits: Vec<_> = pictures.iter().filter_map(|picture| device::query(perceptual, *picture)).collect();
@@ -58,23 +72,26 @@ fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, exact_hashes: Option
     let strong_pictures = hits.iter().filter(|hit| hit.strength == MatchStrength::Strong).count();
     let best = if strong_pictures > 0 { Some(MatchStrength::Strong) } else { hits.first().map(|hit| hit.strength) };
     fp.record(exact_hits, best, u32::try_from(strong_pictures).unwrap_or(u32::MAX));
+    if exact_hits > 0 || strong_pictures > 0 {
+        fp.strong_pdq_matches += u64::from(pdq_matches(list, pictures));
+    }
 }
 
 /// Every unrelated file (originals and edits) as the device scans it; refused files scan nothing.
-pub fn on_files(perceptual: &PerceptualFilter, exact: &ExactFilter, unrelated: &[&Entry]) -> FalsePositives {
+pub fn on_files(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], unrelated: &[&Entry]) -> FalsePositives {
     let mut fp = FalsePositives::default();
     for entry in unrelated {
         let pictures = entry.scanned.pictures.as_ref().map(device::queries).unwrap_or_default();
-        scan(perceptual, exact, entry.scanned.exact.as_ref(), &pictures, &mut fp);
+        scan(perceptual, exact, list, entry.scanned.exact.as_ref(), &pictures, &mut fp);
     }
     fp
 }
 
 /// In-memory pictures (one picture per image, really flipped and turned as a device queries; no file hashes).
-pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, pictures: &[QueryFeatures]) -> FalsePositives {
+pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], pictures: &[QueryFeatures]) -> FalsePositives {
     let mut fp = FalsePositives::default();
     for picture in pictures {
-        scan(perceptual, exact, None, &[picture as &dyn OrientedHashes], &mut fp);
+        scan(perceptual, exact, list, None, &[picture as &dyn OrientedHashes], &mut fp);
     }
     fp
 }

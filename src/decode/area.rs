@@ -128,6 +128,39 @@ impl AreaSums {
     }
 }
 
+/// The averaged picture of a whole gray plane (a JPEG's luma) reduced to `out_width x out_height`, or `None`
+/// when a side is not reduced. Cells are those of [`AreaSums`]: source row `y` falls in output row
+/// `floor(y * out_height / height)`, and likewise for columns.
+pub(crate) fn average_plane(plane: &[u8], width: usize, height: usize, out_width: usize, out_height: usize) -> Option<LumaImage> {
+    if width <= out_width || height <= out_height || plane.len() < width.checked_mul(height)? {
+        return None;
+    }
+    // Each output cell's source indices: from the smallest i with floor(i * out / n) >= cell, to the next's.
+    let cells = |n: usize, out: usize| -> Vec<std::ops::Range<usize>> {
+        (0..out).map(|cell| (cell * n).div_ceil(out)..((cell + 1) * n).div_ceil(out)).collect()
+    };
+    let (column_cells, row_cells) = (cells(width, out_width), cells(height, out_height));
+    // Rows are first added column by column (a loop the compiler vectorises), then each cell's columns.
+    let mut column_sums = vec![0u32; width];
+    let mut pixels = Vec::with_capacity(out_width * out_height);
+    for rows in row_cells {
+        column_sums.fill(0);
+        for y in rows.clone() {
+            let row = plane.get(y * width..(y + 1) * width).unwrap_or_default();
+            for (sum, &v) in column_sums.iter_mut().zip(row) {
+                *sum += u32::from(v);
+            }
+        }
+        for columns in &column_cells {
+            let sum: u32 = column_sums.get(columns.clone()).unwrap_or_default().iter().sum();
+            let count = (rows.len() * columns.len()).max(1) as u32;
+            let mean = ((sum + count / 2) / count).min(255) as u8;
+            pixels.push(luma_from_rgb(mean, mean, mean));
+        }
+    }
+    LumaImage::new(out_width, out_height, pixels)
+}
+
 /// Adds one pixel, premultiplied by its alpha, to its cell's sums.
 #[inline(always)]
 fn add_pixel(cells: &mut [[u32; 4]], cell: u16, pixel: [u8; 4]) {
@@ -165,6 +198,27 @@ mod tests {
             clear.add_row(y, 0, 4, |_| [0, 0, 0, 0]);
         }
         assert!(clear.luma().unwrap().pixels().iter().all(|&v| (v - luma_from_rgb(255, 255, 255)).abs() < 1e-3));
+    }
+
+    #[test]
+    fn a_gray_plane_averages_like_its_rgb_sums() {
+        // A 1000x700 plane of hash-like noise, reduced to 512x512 both ways: the same cells, the same means.
+        let (width, height) = (1000, 700);
+        let plane: Vec<u8> = (0..width * height).map(|i| ((i * 2654435761usize) >> 13) as u8).collect();
+        let mut sums = AreaSums::new(width, height, 512, 512).unwrap();
+        for y in 0..height {
+            sums.add_row(y, 0, width, |x| {
+                let v = plane[y * width + x];
+                [v, v, v, 255]
+            });
+        }
+        let expected = sums.luma().unwrap();
+        let averaged = average_plane(&plane, width, height, 512, 512).unwrap();
+        assert_eq!((averaged.width(), averaged.height()), (512, 512));
+        let worst = expected.pixels().iter().zip(averaged.pixels()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst <= 1.0, "cells differ by {worst}");
+        assert!(average_plane(&plane, width, height, 512, 700).is_none(), "a side that is not reduced");
+        assert!(average_plane(&plane[..10], width, height, 512, 512).is_none(), "a short plane");
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //! (source index `floor(i * W / 512)`, aspect ratio not kept). Luma is computed only for the pixels
 //! that are sampled, so no full-size luma or RGB copy is made on the raw-pixel path.
 //!
-//! JPEG, the format of nearly every photo, takes a fast path: the decoder's DCT-domain scaling (1/2, 1/4,
-//! 1/8) at the largest reduction that keeps the short side >= 512, then the same resampling. A 48 MP photo
-//! thus never exists at full size in memory. The hash moves by a few bits at most (see BENCHMARKS.md).
+//! JPEG, the format of nearly every photo, takes a fast path (`jpeg`): only its luma plane is decoded, at
+//! full resolution, and sampled as the reference samples, which keeps the reference's hash on fine texture
+//! that any reduction changes. A photo whose plane would be over 32 MiB is decoded with DCT-domain
+//! scaling instead (1/2, 1/4, 1/8, keeping the short side >= 512), so a 48 MP photo never exists at full
+//! size in memory. How far each path lands from the reference: BENCHMARKS.md.
 //!
 //! Files are read as viewers show them: a JPEG without EOI or a PNG without IEND or with a wrong CRC
 //! decodes; a transparent image is also hashed on white and on black, and every distinct frame of an
@@ -147,19 +149,29 @@ pub struct Decoded {
 }
 
 /// Decodes encoded image bytes (format detected from the content) into the luma image PDQ hashes, using
-/// the JPEG DCT-scaled fast path.
+/// the JPEG fast path.
 pub fn decode_for_hashing(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
-    decode_with(bytes, limits, JpegPath::Scaled, None)
+    decode_with(bytes, limits, JpegPath::Fast, None)
 }
 
-/// Like [`decode_for_hashing`] but decoding JPEGs at full size: slower, for measuring the fast path.
+/// Like [`decode_for_hashing`] but decoding JPEGs in colour at full size: slower, for measuring the fast path.
 pub fn decode_full_for_hashing(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
     decode_with(bytes, limits, JpegPath::Full, None)
 }
 
+/// Like [`decode_for_hashing`] but always DCT-scaling JPEGs (the fast path above 32 MiB of luma): for
+/// measuring that path on photos of every size.
+pub fn decode_scaled_for_hashing(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+    decode_with(bytes, limits, JpegPath::Scaled, None)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum JpegPath {
+    /// Full-resolution luma where it fits its memory budget, else DCT-scaled.
+    Fast,
+    /// DCT-scaled whatever the size.
     Scaled,
+    /// Full-size colour decode.
     Full,
 }
 

@@ -30,7 +30,7 @@ private const val MIN_SHORT_SIDE = 512
  * Scans the image behind a content:// or file:// Uri (a photo picker result, a share intent).
  *
  * The file's bytes go to the core (one direct-buffer copy, no Bitmap): exact and perceptual matching with
- * the reference PDQ pipeline and JPEG DCT-scaled decoding. Files the core does not decode (HEIF/HEIC,
+ * the reference PDQ pipeline and the core's JPEG luma decoding. Files the core does not decode (HEIF/HEIC,
  * AVIF, DNG, arithmetic-coded JPEG: [ImageGuardException.NeedsPlatformDecode]) fall back to BitmapFactory
  * with the largest `inSampleSize` that keeps the short side >= 512, then perceptual matching of the pixels
  * (the core has already checked the file's exact hashes). If BitmapFactory cannot decode it either, the

@@ -1,0 +1,64 @@
+//! JPEG at full resolution, luma only, through `zune-jpeg`: the reference's own pixels.
+//!
+//! The reference decodes the whole image and samples source pixel `floor(i * W / 512)`. Any reduction
+//! before sampling (the DCT-scaled path) changes those pixels, and on fine texture (wood grain, stripes,
+//! foliage) moving the sampling grid by one source pixel already moves the hash by ~100 bits: measured on
+//! 106 photos at their own resolution, the DCT-scaled path lands a median 2 and up to 92 bits from the
+//! reference, this path a median 0 and at most 8 (BENCHMARKS.md). Only the luma component is decoded:
+//! the reference's `0.299 R + 0.587 G + 0.114 B` of the decoded colour is the JPEG's own Y channel up to
+//! rounding (the YCbCr matrix is built that way), so the chroma planes are parsed but never transformed,
+//! upsampled or converted, which is what makes this faster than a full colour decode.
+//!
+//! Memory is the luma plane (one byte per pixel) plus, for a progressive file, the coefficients every
+//! decoder keeps; [`FULL_LUMA_MAX_BYTES`] bounds the plane so that larger photos take the DCT-scaled path
+//! and a 48 MP photo stays within its memory budget.
+
+use super::markers::MarkerSummary;
+use crate::decode::sample::{self, Window};
+use crate::decode::{area, DecodeLimits, Decoded, ImageFormat};
+use crate::pdq::luma_from_rgb;
+use zune_core::bytestream::ZCursor;
+use zune_core::colorspace::ColorSpace;
+use zune_core::options::DecoderOptions;
+use zune_jpeg::JpegDecoder;
+
+/// Largest luma plane decoded at full resolution: 32 MiB, a 33 MP photo. Larger ones are DCT-scaled.
+pub(super) const FULL_LUMA_MAX_BYTES: u64 = 32 << 20;
+
+/// The luma picture from a full-resolution decode, or `None` when this path does not apply (too large for
+/// its memory budget, a colour model other than YCbCr or gray) or the decoder gave up; the caller then
+/// takes the DCT-scaled path, which also gives the typed error for a file that is really broken.
+pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, markers: &MarkerSummary, window: Option<Window>) -> Option<Decoded> {
+    let (width, height) = markers.frame?;
+    let plane_bytes = width.checked_mul(height)?;
+    let held = plane_bytes.checked_add(markers.progressive_coefficient_bytes)?;
+    if plane_bytes > FULL_LUMA_MAX_BYTES || held > limits.max_decoded_bytes {
+        return None;
+    }
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::Luma)
+        .set_max_width(usize::try_from(width).ok()?)
+        .set_max_height(usize::try_from(height).ok()?)
+        // Scans are bounded by the blocks they visit (`DecodeLimits::max_jpeg_scan_blocks`), not counted.
+        .jpeg_set_max_scans(usize::try_from(markers.scans).ok()?.saturating_add(1))
+        .set_strict_mode(false);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().ok()?;
+    let input = decoder.input_colorspace()?;
+    if !matches!(input, ColorSpace::YCbCr | ColorSpace::Luma) || decoder.output_colorspace()? != ColorSpace::Luma {
+        return None;
+    }
+    let (w, h) = decoder.dimensions()?;
+    if (w as u64, h as u64) != (width, height) {
+        return None;
+    }
+    let mut plane = vec![0u8; decoder.output_buffer_size()?];
+    decoder.decode_into(&mut plane).ok()?;
+    let (w, h) = (width as usize, height as usize);
+    let at = |x: usize, y: usize| plane.get(y * w + x).map_or(0.0, |&v| luma_from_rgb(v, v, v));
+    let luma = sample::sample_luma_in(window.unwrap_or(Window::full(w, h)).clipped(w, h), at);
+    // Sampling reads one pixel in each output cell of a large image: the averaged picture is what a
+    // sender who replaces exactly those pixels cannot change (`area`).
+    let averaged = if window.is_none() { area::average_plane(&plane, w, h, luma.width(), luma.height()) } else { None };
+    Some(Decoded { luma, alternates: Vec::new(), averaged, format: ImageFormat::Jpeg, source_width: w as u32, source_height: h as u32 })
+}
