@@ -118,14 +118,26 @@ impl AreaSums {
         let width = self.out_width;
         Some(LumaImage::from_fn(self.out_width, self.out_height, |x, y| {
             let pixels = self.columns_in_cell.get(x).copied().unwrap_or(1) * self.rows_added.get(y).copied().unwrap_or(1);
-            let [r, g, b, a] = self.sums.get(y * width + x).copied().unwrap_or_default().map(f64::from);
-            // Each pixel on white: (c * a + 255 * (255 - a)) / 255; averaged over the cell.
-            let n = f64::from(pixels.max(1));
-            let white = 255.0 * (255.0 * n - a);
-            let channel = |c: f64| ((c + white) / (255.0 * n)).round().clamp(0.0, 255.0) as u8;
+            let [r, g, b, a] = self.sums.get(y * width + x).copied().unwrap_or_default().map(u64::from);
+            // Each pixel on white: (c * a + 255 * (255 - a)) / 255; averaged over the cell, rounded to
+            // nearest in integers (this runs for every output pixel).
+            let n = u64::from(pixels.max(1));
+            let white = 255 * (255 * n).saturating_sub(a);
+            let channel = |c: u64| ((c + white + 255 * n / 2) / (255 * n)).min(255) as u8;
             luma_from_rgb(channel(r), channel(g), channel(b))
         }))
     }
+}
+
+/// The gray plane of 8-bit RGB pixels (JFIF luma weights in 16-bit fixed point), for averaging a colour
+/// picture with [`average_plane`] in one cheap pass.
+pub(crate) fn gray_plane(rgb: &[u8]) -> Vec<u8> {
+    rgb.chunks_exact(3)
+        .map(|p| match *p {
+            [r, g, b] => ((19_595 * u32::from(r) + 38_470 * u32::from(g) + 7_471 * u32::from(b) + 32_768) >> 16) as u8,
+            _ => 0,
+        })
+        .collect()
 }
 
 /// The averaged picture of a whole gray plane (a JPEG's luma) reduced to `out_width x out_height`, or `None`

@@ -92,7 +92,8 @@ impl Default for DecodeLimits {
 impl DecodeLimits {
     /// For app extensions (a share extension has about 120 MB, a notification service extension about
     /// 24 MB): 20 MiB files, 50 MP declared, 40 MiB of decoder buffers, a quarter of the default JPEG scan
-    /// work. Baseline JPEGs decode DCT-scaled (a 12 MP one adds about 5 MiB); a progressive JPEG holds all
+    /// work. A JPEG's luma is decoded at full resolution only up to 10 MiB (a quarter of the buffers; 10 MP),
+    /// larger baseline JPEGs DCT-scaled (a 12 MP one adds about 5 MiB); a progressive JPEG holds all
     /// its coefficients (75 MiB measured for a 12 MP one) and is refused under this preset: fail closed.
     /// Pair it with `max_concurrent_scans = 1`. Measured figures: BENCHMARKS.md (`scripts/bench-memory`).
     pub fn low_memory() -> DecodeLimits {

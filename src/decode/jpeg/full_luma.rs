@@ -23,7 +23,9 @@ use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
 use zune_jpeg::JpegDecoder;
 
-/// Largest luma plane decoded at full resolution: 32 MiB, a 33 MP photo. Larger ones are DCT-scaled.
+/// Largest luma plane decoded at full resolution: 32 MiB, a 33 MP photo, and at most a quarter of
+/// [`DecodeLimits::max_decoded_bytes`] (so under `DecodeLimits::low_memory` a 12 MP photo is DCT-scaled,
+/// adding ~5 MiB instead of ~14). Larger ones are DCT-scaled.
 pub(super) const FULL_LUMA_MAX_BYTES: u64 = 32 << 20;
 /// Images up to 2 MP are decoded in colour, for the reference's luma exactly: the conversion costs ~40%
 /// more decode time, a few milliseconds at this size (measured in BENCHMARKS.md).
@@ -38,7 +40,7 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, markers: &MarkerSummar
     let (output, channels) = if pixels <= COLOUR_MAX_PIXELS { (ColorSpace::RGB, 3) } else { (ColorSpace::Luma, 1) };
     let plane_bytes = pixels.checked_mul(channels)?;
     let held = plane_bytes.checked_add(markers.progressive_coefficient_bytes)?;
-    if plane_bytes > FULL_LUMA_MAX_BYTES || held > limits.max_decoded_bytes {
+    if plane_bytes > FULL_LUMA_MAX_BYTES.min(limits.max_decoded_bytes / 4) || held > limits.max_decoded_bytes {
         return None;
     }
     let options = DecoderOptions::default()
@@ -69,17 +71,13 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits, markers: &MarkerSummar
         sample::sample_luma_in(window, |x, y| sample::gray_luma(&plane, y * w + x))
     };
     // Sampling reads one pixel in each output cell of a large image: the averaged picture is what a
-    // sender who replaces exactly those pixels cannot change (`area`). A colour image is at most 2 MP
-    // and averaged as RGB rows, like a PNG.
-    let averaged = match (whole, channels) {
+    // sender who replaces exactly those pixels cannot change (`area`). A colour image (at most 2 MP) is
+    // averaged through its gray plane.
+    let reduced = luma.width() < w && luma.height() < h;
+    let averaged = match (whole && reduced, channels) {
         (false, _) => None,
         (true, 1) => area::average_plane(&plane, w, h, luma.width(), luma.height()),
-        (true, _) => area::AreaSums::new(w, h, luma.width(), luma.height()).and_then(|mut sums| {
-            for (y, row) in plane.chunks_exact(w * 3).enumerate() {
-                sums.add_row_bytes(y, 0, row, 3);
-            }
-            sums.luma()
-        }),
+        (true, _) => area::average_plane(&area::gray_plane(&plane), w, h, luma.width(), luma.height()),
     };
     Some(Decoded { luma, alternates: Vec::new(), averaged, format: ImageFormat::Jpeg, source_width: w as u32, source_height: h as u32 })
 }
