@@ -64,13 +64,22 @@ impl InnerPicture {
     /// The same rectangle in the stored image's pixels, given that the luma picture is the stored
     /// `source_width x source_height` image resampled to `luma_width x luma_height` by the reference's
     /// rule (source index `floor(i * W / w)`). `None` when it is smaller than [`MIN_INNER_SIDE`].
+    ///
+    /// A reduced picture only says that the picture's first source line lies after the one sampled for
+    /// the border's last line and at or before the one sampled for its own first line (up to W / w
+    /// lines: ~4.6 in a 2340-px-tall screenshot); each edge is put in the middle of that interval, so it
+    /// is off by half as much on average as taking the picture's sampled line.
     pub fn in_source(&self, luma_width: usize, luma_height: usize, source_width: u32, source_height: u32) -> Option<SourceRegion> {
         let axis = |start: usize, len: usize, luma: usize, source: u32| -> Option<(u32, u32)> {
             let source = u64::from(source);
             let luma = u64::try_from(luma).ok().filter(|&l| l > 0)?;
-            let first = u64::try_from(start).ok()? * source / luma;
-            let last = (u64::try_from(start + len).ok()?.saturating_sub(1)) * source / luma;
-            let (first, end) = (u32::try_from(first).ok()?, u32::try_from(last + 1).ok()?);
+            let (start, end) = (u64::try_from(start).ok()?, u64::try_from(start + len).ok()?);
+            let sampled = |i: u64| i * source / luma;
+            // The first source line is in (sampled(start - 1), sampled(start)]; the end (one past the
+            // last line) in (sampled(end - 1), sampled(end)], the image's edge when the picture reaches it.
+            let first = if start == 0 { 0 } else { (sampled(start - 1) + 1 + sampled(start)) / 2 };
+            let end = if end >= luma { source } else { (sampled(end - 1) + 1 + sampled(end)).div_ceil(2) };
+            let (first, end) = (u32::try_from(first).ok()?, u32::try_from(end).ok()?);
             Some((first, end.checked_sub(first)?))
         };
         let (x, width) = axis(self.x, self.width, luma_width, source_width)?;
@@ -376,7 +385,7 @@ mod tests {
     fn text_ink(x: usize, y: usize, left: usize, top: usize, chars: usize) -> bool {
         let inside = (left..left + 9 * chars).contains(&x) && (top..top + 7).contains(&y);
         let (cx, cy) = ((x.wrapping_sub(left)) % 9, y.wrapping_sub(top));
-        inside && cx < 7 && (cx < 2 || cy < 2 || (cy == 4 && (x / 9) % 2 == 0))
+        inside && cx < 7 && (cx < 2 || cy < 2 || (cy == 4 && (x / 9).is_multiple_of(2)))
     }
 
     #[test]
@@ -475,9 +484,22 @@ mod tests {
     fn regions_map_back_to_the_stored_image() {
         let inner = InnerPicture { x: 26, y: 100, width: 460, height: 312 };
         let region = inner.in_source(512, 512, 4000, 3000).unwrap();
-        assert_eq!(region, SourceRegion { x: 203, y: 585, width: 3587, height: 1824 });
+        assert_eq!(region, SourceRegion { x: 199, y: 583, width: 3594, height: 1829 });
         // Not reduced: the same pixels.
         assert_eq!(inner.in_source(512, 512, 512, 512), Some(SourceRegion { x: 26, y: 100, width: 460, height: 312 }));
         assert_eq!(InnerPicture { x: 0, y: 0, width: 30, height: 30 }.in_source(512, 512, 800, 800), None);
+        // Reaching the image's edge: to the last source line.
+        let whole_width = InnerPicture { x: 0, y: 100, width: 512, height: 312 }.in_source(512, 512, 4000, 3000).unwrap();
+        assert_eq!((whole_width.x, whole_width.width), (0, 4000));
+    }
+
+    #[test]
+    fn edges_map_to_the_middle_of_what_the_reduced_picture_allows() {
+        // A chat screenshot's photo, source rows 390..1146 of 2340, seen in the 512-row picture as rows
+        // 86..251 (row 85 samples source row 388, row 86 row 393, row 250 row 1142, row 251 row 1147).
+        let inner = InnerPicture { x: 0, y: 86, width: 512, height: 165 };
+        let region = inner.in_source(512, 512, 1080, 2340).unwrap();
+        assert!(region.y.abs_diff(390) <= 1, "{region:?}");
+        assert!((region.y + region.height).abs_diff(1146) <= 1, "{region:?}");
     }
 }
