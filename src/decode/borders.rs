@@ -6,7 +6,9 @@
 //! the reduced luma picture is searched, from each side inward, for the first border: a band of
 //! near-uniform lines (rows, or columns) of one colour that meets the picture along a sharp straight
 //! edge. Rows bound the picture within the current columns and columns within the current rows, so a
-//! screenshot's status bar and toolbar (small icons and text: no sharp edge) are stepped over. The
+//! screenshot's status bar and toolbar (small icons and text: no sharp edge) are stepped over. A chat
+//! app's screenshot nests frames (a coloured app bar, an input box, a caption and a time under the photo):
+//! the search is run again inside what was found until nothing more is trimmed. The
 //! caller hashes the rectangle found, cropped from the full-resolution image, as one more query.
 //!
 //! It must stay rare on ordinary photos (each extra query picture costs a decode of the crop and four
