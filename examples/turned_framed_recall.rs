@@ -3,7 +3,8 @@
 //!
 //! Each picture of a directory (the Debian wallpapers, 2-20 MP, kept at their own resolution) is listed
 //! by the hash of its file; copies are made in memory (mirror, rotate 90, 5% uniform border, letterbox,
-//! light and dark phone screenshots; JPEG q90, screenshots PNG) and scanned. "Before" queries the
+//! light and dark phone screenshots of a gallery app, and of a chat app with a caption under the photo as
+//! scripts/eval/edits.py draws them; JPEG q90, screenshots PNG) and scanned. "Before" queries the
 //! reference picture with the orientations PDQ derives from one pass (and the alternates), as the scanner
 //! did; "after" queries every picture the scanner queries now ([`PictureHashes::queries`]).
 //!
@@ -18,7 +19,8 @@ use imageguard_test_support::synthetic::RgbImage;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const TRANSFORMS: [&str; 7] = ["original", "mirror", "rotate90", "border5", "letterbox", "screenshot-light", "screenshot-dark"];
+const TRANSFORMS: [&str; 9] =
+    ["original", "mirror", "rotate90", "border5", "letterbox", "screenshot-light", "screenshot-dark", "caption-light", "caption-dark"];
 
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "/work/cache/wallpapers".into());
@@ -58,7 +60,7 @@ fn main() {
     let mut ordinary_extra = 0usize;
     for (i, (path, bytes, rgb, hash)) in listed.iter().enumerate() {
         let colour = [[255, 255, 255], [0, 0, 0], [128, 128, 128]][i % 3];
-        let copies: [(usize, Vec<u8>); 7] = [
+        let copies: [(usize, Vec<u8>); 9] = [
             (0, bytes.clone()),
             (1, rgb.flip_horizontal().to_jpeg(90)),
             (2, rgb.rotate_90().to_jpeg(90)),
@@ -66,6 +68,8 @@ fn main() {
             (4, rgb.letterboxed(if rgb.width >= rgb.height { 1.0 } else { 16.0 / 9.0 }).to_jpeg(90)),
             (5, png(&rgb.in_phone_screenshot(false))),
             (6, png(&rgb.in_phone_screenshot(true))),
+            (7, png(&rgb.in_messenger_screenshot(false))),
+            (8, png(&rgb.in_messenger_screenshot(true))),
         ];
         for (index, file) in copies {
             let Ok(pictures) = hashing::exact_then_pictures(&file, &options).1 else { continue };

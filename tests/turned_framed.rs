@@ -85,6 +85,18 @@ fn bordered_letterboxed_and_screenshotted_copies_are_strong_hits() {
 }
 
 #[test]
+fn chat_screenshots_with_a_caption_under_the_photo_are_strong_hits() {
+    let l = listed();
+    for (i, (image, listed)) in l.originals.iter().zip(&l.hashes).enumerate() {
+        let dark = i % 2 == 1;
+        let copy = pictures(&png(&image.in_messenger_screenshot(dark)));
+        assert!(copy.pdq.hash().distance(listed) > 40, "{i}");
+        assert!(nearest(&copy, listed) <= 16, "{i} dark={dark}: {}", nearest(&copy, listed));
+        assert_eq!(strongest(&l.filter, &copy), Some(MatchStrength::Strong), "{i} dark={dark}");
+    }
+}
+
+#[test]
 fn unrelated_pictures_miss_and_plain_photos_get_no_extra_query_picture() {
     let l = listed();
     for seed in 400..412u64 {

@@ -6,7 +6,9 @@
 //! the reduced luma picture is searched, from each side inward, for the first border: a band of
 //! near-uniform lines (rows, or columns) of one colour that meets the picture along a sharp straight
 //! edge. Rows bound the picture within the current columns and columns within the current rows, so a
-//! screenshot's status bar and toolbar (small icons and text: no sharp edge) are stepped over. The
+//! screenshot's status bar and toolbar (small icons and text: no sharp edge) are stepped over. A chat
+//! app's screenshot nests frames (a coloured app bar, an input box, a caption and a time under the photo):
+//! the search is run again inside what was found until nothing more is trimmed. The
 //! caller hashes the rectangle found, cropped from the full-resolution image, as one more query.
 //!
 //! It must stay rare on ordinary photos (each extra query picture costs a decode of the crop and four
@@ -55,6 +57,8 @@ const MIN_BAND: usize = 2;
 pub const MIN_INNER_SHARE: f64 = 0.25;
 /// ...and at most this share: trimming less changes PDQ's hash too little to be worth a query.
 pub const MAX_INNER_SHARE: f64 = 0.96;
+/// Most rounds of searching again inside the rectangle found (each peels one nested frame per side).
+const MAX_NESTED_ROUNDS: usize = 6;
 /// Shortest side of the inner picture in source pixels.
 pub const MIN_INNER_SIDE: u32 = 64;
 
@@ -62,13 +66,22 @@ impl InnerPicture {
     /// The same rectangle in the stored image's pixels, given that the luma picture is the stored
     /// `source_width x source_height` image resampled to `luma_width x luma_height` by the reference's
     /// rule (source index `floor(i * W / w)`). `None` when it is smaller than [`MIN_INNER_SIDE`].
+    ///
+    /// A reduced picture only says that the picture's first source line lies after the one sampled for
+    /// the border's last line and at or before the one sampled for its own first line (up to W / w
+    /// lines: ~4.6 in a 2340-px-tall screenshot); each edge is put in the middle of that interval, so it
+    /// is off by half as much on average as taking the picture's sampled line.
     pub fn in_source(&self, luma_width: usize, luma_height: usize, source_width: u32, source_height: u32) -> Option<SourceRegion> {
         let axis = |start: usize, len: usize, luma: usize, source: u32| -> Option<(u32, u32)> {
             let source = u64::from(source);
             let luma = u64::try_from(luma).ok().filter(|&l| l > 0)?;
-            let first = u64::try_from(start).ok()? * source / luma;
-            let last = (u64::try_from(start + len).ok()?.saturating_sub(1)) * source / luma;
-            let (first, end) = (u32::try_from(first).ok()?, u32::try_from(last + 1).ok()?);
+            let (start, end) = (u64::try_from(start).ok()?, u64::try_from(start + len).ok()?);
+            let sampled = |i: u64| i * source / luma;
+            // The first source line is in (sampled(start - 1), sampled(start)]; the end (one past the
+            // last line) in (sampled(end - 1), sampled(end)], the image's edge when the picture reaches it.
+            let first = if start == 0 { 0 } else { (sampled(start - 1) + 1 + sampled(start)) / 2 };
+            let end = if end >= luma { source } else { (sampled(end - 1) + 1 + sampled(end)).div_ceil(2) };
+            let (first, end) = (u32::try_from(first).ok()?, u32::try_from(end).ok()?);
             Some((first, end.checked_sub(first)?))
         };
         let (x, width) = axis(self.x, self.width, luma_width, source_width)?;
@@ -92,18 +105,30 @@ pub fn find_inner_pictures(luma: &LumaImage) -> Vec<InnerPicture> {
     if width < 16 || height < 16 {
         return Vec::new();
     }
-    let grid = Grid { pixels: luma.pixels(), width, height };
-    let mut rect = Rect { x0: 0, y0: 0, x1: width, y1: height };
+    let grid = Grid { pixels: luma.pixels(), width };
+    let full = Rect { x0: 0, y0: 0, x1: width, y1: height };
     // Rows bound the picture within the current columns, columns within the current rows: a second
     // round settles a screenshot whose photo has margins on all four sides.
+    let mut rect = full;
     for _ in 0..3 {
         let before = rect;
-        let rows = Lines { grid: &grid, across_rows: true, from: rect.x0, to: rect.x1 };
-        (rect.y0, rect.y1) = rows.bounded_span();
-        let columns = Lines { grid: &grid, across_rows: false, from: rect.y0, to: rect.y1 };
-        (rect.x0, rect.x1) = columns.bounded_span();
+        rect = bound_within(&grid, rect, full, false);
         if rect == before {
             break;
+        }
+    }
+    // A chat app's screenshot nests frames: a coloured app bar under the status bar, an input box in
+    // the bottom bar, a caption and a time under the photo. The first border met from each side is one
+    // of those; searching again inside what was found peels them off one at a time (sparse caption rows
+    // meet no border along a sharp straight edge and are stepped over) down to the photo.
+    let mut innermost = rect;
+    if rect != full {
+        for _ in 0..MAX_NESTED_ROUNDS {
+            let before = innermost;
+            innermost = bound_within(&grid, innermost, innermost, true);
+            if innermost == before {
+                break;
+            }
         }
     }
     let symmetric = |start: usize, end: usize, count: usize| {
@@ -114,7 +139,7 @@ pub fn find_inner_pictures(luma: &LumaImage) -> Vec<InnerPicture> {
     let (y0, y1) = symmetric(rect.y0, rect.y1, height);
     let balanced = Rect { x0, y0, x1, y1 };
     let mut found: Vec<InnerPicture> = Vec::new();
-    for candidate in [rect, balanced] {
+    for candidate in [rect, balanced, innermost] {
         let share = ((candidate.x1 - candidate.x0) * (candidate.y1 - candidate.y0)) as f64 / (width * height) as f64;
         let picture = InnerPicture { x: candidate.x0, y: candidate.y0, width: candidate.x1 - candidate.x0, height: candidate.y1 - candidate.y0 };
         if (MIN_INNER_SHARE..=MAX_INNER_SHARE).contains(&share) && !found.contains(&picture) {
@@ -122,6 +147,17 @@ pub fn find_inner_pictures(luma: &LumaImage) -> Vec<InnerPicture> {
         }
     }
     found
+}
+
+/// One round: the rows within `rect`'s columns bound the picture among the lines of `within`, then the
+/// columns within the new rows; `deep` lets a border lie past the middle of the lines (inside a chat
+/// screenshot's frame, a landscape photo fills the top of a tall empty area).
+fn bound_within(grid: &Grid<'_>, rect: Rect, within: Rect, deep: bool) -> Rect {
+    let rows = Lines { grid, across_rows: true, from: rect.x0, to: rect.x1, first: within.y0, end: within.y1, deep };
+    let (y0, y1) = rows.bounded_span();
+    let columns = Lines { grid, across_rows: false, from: y0, to: y1, first: within.x0, end: within.x1, deep };
+    let (x0, x1) = columns.bounded_span();
+    Rect { x0, y0, x1, y1 }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,28 +171,29 @@ struct Rect {
 struct Grid<'a> {
     pixels: &'a [f32],
     width: usize,
-    height: usize,
 }
 
-/// The rows (`across_rows`) or columns of the grid, each seen between `from` and `to` only.
+/// The rows (`across_rows`) or columns `first..end` of the grid, each seen between `from` and `to` only.
 struct Lines<'a> {
     grid: &'a Grid<'a>,
     across_rows: bool,
     from: usize,
     to: usize,
+    first: usize,
+    end: usize,
+    /// Whether a border may be met past the middle of the lines.
+    deep: bool,
 }
 
 impl Lines<'_> {
     fn count(&self) -> usize {
-        if self.across_rows {
-            self.grid.height
-        } else {
-            self.grid.width
-        }
+        self.end.saturating_sub(self.first)
     }
 
+    /// The pixels of line `line` (counted from `first`).
     fn values(&self, line: usize, out: &mut Vec<f32>) {
         out.clear();
+        let line = self.first + line;
         let Grid { pixels, width, .. } = *self.grid;
         let at = |x: usize, y: usize| pixels.get(y * width + x).copied().unwrap_or(0.0);
         if self.across_rows {
@@ -201,16 +238,21 @@ impl Lines<'_> {
         if let (Some((_, colour)), None) = (start, end) {
             end = self.border_from(&colours, Side::End, Some(colour), &mut scratch);
         }
-        (start.map_or(0, |(line, _)| line), end.map_or(count, |(line, _)| line))
+        let (start, end) = (start.map_or(0, |(line, _)| line), end.map_or(count, |(line, _)| line));
+        if start >= end {
+            return (self.first, self.end);
+        }
+        (self.first + start, self.first + end)
     }
 
-    /// The first border met from one side, within the first half of the lines: the line where the
+    /// The first border met from one side, within the first half of the lines (all of them when `deep`): the line where the
     /// picture starts (for [`Side::End`], the line just past its end) and the border's colour. With
     /// `colour`, a band of that colour qualifies without a sharp edge.
     fn border_from(&self, colours: &[Option<f32>], side: Side, colour: Option<f32>, scratch: &mut Vec<f32>) -> Option<(usize, f32)> {
         let count = colours.len();
         let colour_of = |line: usize| colours.get(line).copied().flatten();
-        for depth in 1..count / 2 {
+        let reach = if self.deep { count } else { count / 2 };
+        for depth in 1..reach {
             // `outer` is the last border line, `inner` the first line of the picture.
             let (outer, inner) = match side {
                 Side::Start => (depth - 1, depth),
@@ -341,6 +383,46 @@ mod tests {
         assert_found(find_inner_picture(&screenshot), inner, 0);
     }
 
+    /// Blocky text: short strokes in cells 9 px wide, 7 px tall, from `(left, top)`, `chars` long.
+    fn text_ink(x: usize, y: usize, left: usize, top: usize, chars: usize) -> bool {
+        let inside = (left..left + 9 * chars).contains(&x) && (top..top + 7).contains(&y);
+        let (cx, cy) = ((x.wrapping_sub(left)) % 9, y.wrapping_sub(top));
+        inside && cx < 7 && (cx < 2 || cy < 2 || (cy == 4 && (x / 9).is_multiple_of(2)))
+    }
+
+    #[test]
+    fn the_photo_of_a_chat_screenshot_is_found_above_its_caption_within_nested_bars() {
+        // A 1080x2340 chat screenshot reduced to 512x512: status bar, coloured app bar with a name, the
+        // photo with 36-px margins, a caption and a time under it, a bottom bar with an input box.
+        let inner = InnerPicture { x: 17, y: 85, width: 478, height: 190 };
+        for (background, status, app_bar, ink) in [(255.0, 240.0, 83.0, 30.0), (18.0, 0.0, 45.0, 230.0)] {
+            let screenshot = framed(512, 512, inner, |x, y| match y {
+                0..20 => if text_ink(x, y, 10, 6, 4) { ink } else { status },
+                20..55 => if text_ink(x, y, 66, 30, 12) || (x.abs_diff(15) < 8 && y.abs_diff(35) < 8) { 255.0 } else { app_bar },
+                481.. => {
+                    let input_box = (9..=420).contains(&x) && (488..=505).contains(&y);
+                    let outline = input_box && (y == 488 || y == 505 || x == 9 || x == 420);
+                    if outline { 128.0 } else { background - 10.0_f32.copysign(background - 128.0) }
+                }
+                _ => if text_ink(x, y, 17, 285, 17) || text_ink(x, y, 17, 300, 5) { ink } else { background },
+            });
+            let found = find_inner_pictures(&screenshot);
+            assert!(found.contains(&inner), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn a_photo_with_a_line_of_text_on_it_has_no_inner_picture() {
+        // A caption written over the photo (a meme, a date stamp): no frame to find.
+        let captioned = LumaImage::from_fn(512, 384, |x, y| if text_ink(x, y, 40, 340, 30) { 250.0 } else { photo(x, y) });
+        assert_eq!(find_inner_pictures(&captioned), Vec::new());
+        // Nor in a bordered photo with text on it: only the photo inside the border.
+        let inner = InnerPicture { x: 26, y: 26, width: 460, height: 460 };
+        let bordered = framed(512, 512, inner, |_, _| 255.0);
+        let bordered = LumaImage::from_fn(512, 512, |x, y| if text_ink(x, y, 60, 420, 30) { 250.0 } else { bordered.pixels()[y * 512 + x] });
+        assert_eq!(find_inner_pictures(&bordered), vec![inner]);
+    }
+
     #[test]
     fn a_border_that_meets_a_flat_edge_of_its_colour_also_gives_the_balanced_rectangle() {
         // A black border 26 px thick, around a picture whose top 30 rows are black too.
@@ -404,9 +486,22 @@ mod tests {
     fn regions_map_back_to_the_stored_image() {
         let inner = InnerPicture { x: 26, y: 100, width: 460, height: 312 };
         let region = inner.in_source(512, 512, 4000, 3000).unwrap();
-        assert_eq!(region, SourceRegion { x: 203, y: 585, width: 3587, height: 1824 });
+        assert_eq!(region, SourceRegion { x: 199, y: 583, width: 3594, height: 1829 });
         // Not reduced: the same pixels.
         assert_eq!(inner.in_source(512, 512, 512, 512), Some(SourceRegion { x: 26, y: 100, width: 460, height: 312 }));
         assert_eq!(InnerPicture { x: 0, y: 0, width: 30, height: 30 }.in_source(512, 512, 800, 800), None);
+        // Reaching the image's edge: to the last source line.
+        let whole_width = InnerPicture { x: 0, y: 100, width: 512, height: 312 }.in_source(512, 512, 4000, 3000).unwrap();
+        assert_eq!((whole_width.x, whole_width.width), (0, 4000));
+    }
+
+    #[test]
+    fn edges_map_to_the_middle_of_what_the_reduced_picture_allows() {
+        // A chat screenshot's photo, source rows 390..1146 of 2340, seen in the 512-row picture as rows
+        // 86..251 (row 85 samples source row 388, row 86 row 393, row 250 row 1142, row 251 row 1147).
+        let inner = InnerPicture { x: 0, y: 86, width: 512, height: 165 };
+        let region = inner.in_source(512, 512, 1080, 2340).unwrap();
+        assert!(region.y.abs_diff(390) <= 1, "{region:?}");
+        assert!((region.y + region.height).abs_diff(1146) <= 1, "{region:?}");
     }
 }

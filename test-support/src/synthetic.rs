@@ -246,6 +246,53 @@ impl RgbImage {
         })
     }
 
+    /// A 1080x2340 phone screenshot of the picture sent in a chat app, as `screenshot()` in
+    /// scripts/eval/edits.py draws it: status bar (clock, signal bars), a coloured app bar (avatar, group
+    /// name), the picture fitted within 1008x1500 at y = 390, a caption line 40 px under it and a time
+    /// 70 px below that, then a bottom bar with a rounded input box; light or dark. Text is drawn as
+    /// blocky glyphs (no font): what matters to the finder is sparse ink on background rows.
+    pub fn in_messenger_screenshot(&self, dark: bool) -> RgbImage {
+        let (width, height) = (1080usize, 2340usize);
+        let (background, ink) = if dark { ([18, 18, 18], [230, 230, 230]) } else { ([255, 255, 255], [30, 30, 30]) };
+        let (status, app_bar, bottom_bar) =
+            if dark { ([0, 0, 0], [32, 48, 64], [0, 0, 0]) } else { ([240, 240, 240], [0, 120, 110], [245, 245, 245]) };
+        let margin = 36;
+        // Thumbnailed (never enlarged) to fit 1008x1500, keeping the aspect ratio.
+        let scale = ((width - 2 * margin) as f32 / self.width as f32).min(1500.0 / self.height as f32).min(1.0);
+        let (w, h) = (((self.width as f32 * scale).round() as usize).max(1), ((self.height as f32 * scale).round() as usize).max(1));
+        let shown = self.resize(w, h);
+        let (x0, y0) = ((width - w) / 2, 390);
+        let caption_top = y0 + h + 40;
+        let text = |x: usize, y: usize, left: usize, top: usize, size: usize, line: &str| glyph_ink(x, y, left, top, size, line);
+        let grey = [128, 128, 128];
+        let in_box = |x: usize, y: usize, (l, t, r, b): (usize, usize, usize, usize)| (l..=r).contains(&x) && (t..=b).contains(&y);
+        shown.placed_on(width, height, x0, y0, background).map_outside(x0, y0, w, h, |x, y| {
+            if y < 90 {
+                let bars = (0..4).any(|i| in_box(x, y, (880 + i * 40, 60 - i * 10, 900 + i * 40, 66)));
+                return if bars || text(x, y, 40, 22, 44, "9:41") { ink } else { status };
+            }
+            if y < 250 {
+                let (dx, dy) = (x as f32 - 70.0, y as f32 - 160.0);
+                if dx * dx + dy * dy <= 40.0 * 40.0 {
+                    return [200, 200, 200];
+                }
+                return if text(x, y, 140, 140, 52, "Family group") { [255, 255, 255] } else { app_bar };
+            }
+            if y >= height - 140 {
+                let (l, t, r, b) = (40usize, height - 120, 900usize, height - 30);
+                let outline = rounded_outline(x, y, (l, t, r, b), 40, 3);
+                return if outline { grey } else { bottom_bar };
+            }
+            if text(x, y, margin, caption_top, 46, "look at this one!") {
+                ink
+            } else if text(x, y, margin, caption_top + 70, 34, "12:03") {
+                grey
+            } else {
+                background
+            }
+        })
+    }
+
     /// The pixels outside the `w x h` rectangle at `(x0, y0)` replaced by `pixel(x, y)`.
     fn map_outside(&self, x0: usize, y0: usize, w: usize, h: usize, pixel: impl Fn(usize, usize) -> [u8; 3]) -> RgbImage {
         RgbImage::from_fn(self.width, self.height, |x, y| {
@@ -256,6 +303,45 @@ impl RgbImage {
                 pixel(x, y)
             }
         })
+    }
+}
+
+/// Whether `(x, y)` is ink of `line` written at `(left, top)` in blocky glyphs of a `size`-px font: each
+/// character a cell about half as wide as the size, with stems and bars chosen by the character (the
+/// look of text at a glance: short strokes, mostly background).
+fn glyph_ink(x: usize, y: usize, left: usize, top: usize, size: usize, line: &str) -> bool {
+    let (cell_width, glyph_top, glyph_height) = (size * 11 / 20, top + size / 5, size * 7 / 10);
+    if x < left || y < glyph_top || y >= glyph_top + glyph_height {
+        return false;
+    }
+    let Some(character) = line.as_bytes().get((x - left) / cell_width) else { return false };
+    if *character == b' ' {
+        return false;
+    }
+    let (cx, cy) = ((x - left) % cell_width, y - glyph_top);
+    let stroke = (size / 10).max(2);
+    let shape = usize::from(*character).wrapping_mul(2_654_435_761) >> 7;
+    let glyph_width = cell_width - stroke;
+    let stems = [(shape & 1 != 0 || shape & 6 == 0) && cx < stroke, shape & 2 != 0 && (glyph_width - stroke..glyph_width).contains(&cx)];
+    let bars = [shape & 4 != 0 && cy < stroke, shape & 8 != 0 && (glyph_height / 2..glyph_height / 2 + stroke).contains(&cy), shape & 16 != 0 && cy + stroke >= glyph_height];
+    cx < glyph_width && (stems.iter().any(|&s| s) || bars.iter().any(|&b| b))
+}
+
+/// Whether `(x, y)` lies on the `thickness`-px outline of the rectangle `(left, top, right, bottom)` with
+/// corners rounded to `radius`.
+fn rounded_outline(x: usize, y: usize, (left, top, right, bottom): (usize, usize, usize, usize), radius: usize, thickness: usize) -> bool {
+    if x < left || x > right || y < top || y > bottom {
+        return false;
+    }
+    let (r, t) = (radius as f32, thickness as f32);
+    let cx = (x as f32).clamp((left + radius) as f32, (right - radius) as f32);
+    let cy = (y as f32).clamp((top + radius) as f32, (bottom - radius) as f32);
+    let distance = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+    let corner = (x as f32 - cx) != 0.0 && (y as f32 - cy) != 0.0;
+    if corner {
+        (r - t..=r).contains(&distance)
+    } else {
+        x < left + thickness || x + thickness > right || y < top + thickness || y + thickness > bottom
     }
 }
 
@@ -292,5 +378,13 @@ mod tests {
         let s = photo(4, 400, 300).in_phone_screenshot(false);
         assert_eq!((s.width, s.height), (1080, 2340));
         assert_eq!(s.at(500, 150), [250, 250, 250]);
+        let m = photo(4, 1600, 1200).in_messenger_screenshot(false);
+        assert_eq!((m.width, m.height), (1080, 2340));
+        // The photo, 1008x756 at (36, 390); the caption's row under it has some ink, mostly background.
+        assert_eq!(m.at(36, 390), photo(4, 1600, 1200).resize(1008, 756).at(0, 0));
+        assert_eq!(m.at(20, 600), [255, 255, 255]);
+        let caption_row = 390 + 756 + 40 + 20;
+        let ink = (0..1080).filter(|&x| m.at(x, caption_row) == [30, 30, 30]).count();
+        assert!((20..400).contains(&ink), "{ink}");
     }
 }
