@@ -216,7 +216,7 @@ mod tests {
     fn a_gray_plane_averages_like_its_rgb_sums() {
         // A 1000x700 plane of hash-like noise, reduced to 512x512 both ways: the same cells, the same means.
         let (width, height) = (1000, 700);
-        let plane: Vec<u8> = (0..width * height).map(|i| ((i * 2654435761usize) >> 13) as u8).collect();
+        let plane: Vec<u8> = (0..width * height).map(|i| ((i as u64).wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         let mut sums = AreaSums::new(width, height, 512, 512).unwrap();
         for y in 0..height {
             sums.add_row(y, 0, width, |x| {
