@@ -12,11 +12,12 @@
 //! picture's hashes with its pixels really flipped and turned ([`QueryFeatures`]: a mirrored or turned
 //! copy of a listed picture lands much nearer the listed hash than the reference's derived hashes put
 //! it), and the photo found inside uniform borders, letterbox bars or a phone screenshot, which the
-//! reference's hash of the whole image misses entirely (issue 17).
+//! reference's hash of the whole image misses entirely (issue 17), and the picture widened by its own
+//! edges, which undoes a hand crop of a few percent ([`pdq::uncropped`]).
 
 use crate::decode::{self, DecodeError, DecodeLimits, ImageFormat, PixelBuffer};
 use crate::exact::{self, ExactHashRequest, ExactHashes};
-use crate::pdq::{self, OrientedHashes, PdqFeatures, QueryFeatures};
+use crate::pdq::{self, OrientedHashes, PdqFeatures, QueryFeatures, Uncropped};
 use std::io::Read as _;
 use std::path::Path;
 
@@ -69,6 +70,9 @@ pub struct PictureHashes {
     /// Pictures found inside the image: the photo within uniform borders, letterbox bars or a phone
     /// screenshot ([`crate::decode::borders`]), hashed from the full-resolution crop. Usually empty.
     pub framed: Vec<QueryFeatures>,
+    /// The reference picture widened by its own edges ([`pdq::uncropped`]): a hand-cropped copy of a
+    /// listed picture lands nearer the listed hash this way. Probed as given only.
+    pub uncropped: Uncropped,
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
@@ -96,6 +100,7 @@ fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, D
         decode::decode_full_for_hashing(bytes, &options.limits)?
     };
     let framed = framed_pictures(bytes, options, &decoded);
+    let uncropped = Uncropped::compute(&decoded.luma);
     let oriented = QueryFeatures::compute(decoded.luma);
     let pdq = oriented.original().clone();
     let mut seen = vec![pdq.hash()];
@@ -120,6 +125,7 @@ fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, D
         alternates,
         oriented,
         framed,
+        uncropped,
         format: decoded.format,
         width: decoded.source_width,
         height: decoded.source_height,
@@ -128,11 +134,13 @@ fn hash_pictures(bytes: &[u8], options: &HashOptions) -> Result<PictureHashes, D
 
 impl PictureHashes {
     /// Every picture to query, in order: the reference picture (really flipped and turned), the
-    /// alternates (alpha composites, frames: derived orientations), then the framed pictures.
+    /// alternates (alpha composites, frames: derived orientations), the framed pictures, then the
+    /// uncropped picture.
     pub fn queries(&self) -> impl Iterator<Item = &dyn OrientedHashes> {
         std::iter::once(&self.oriented as &dyn OrientedHashes)
             .chain(self.alternates.iter().map(|features| features as &dyn OrientedHashes))
             .chain(self.framed.iter().map(|features| features as &dyn OrientedHashes))
+            .chain(std::iter::once(&self.uncropped as &dyn OrientedHashes))
     }
 }
 
@@ -171,9 +179,27 @@ pub fn hash_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<Pd
     Ok(pdq::compute(decode::luma_from_pixels(buffer, limits)?))
 }
 
-/// What a device queries with for a raw pixel buffer: the picture really flipped and turned, then the
-/// picture inside its borders, bars or screenshot frame, if any (cropped at full resolution).
-pub fn query_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<Vec<QueryFeatures>, DecodeError> {
+/// What a device queries with for a raw pixel buffer (no exact hashes: there are no encoded bytes).
+pub struct PixelQueries {
+    /// The picture really flipped and turned, then the picture inside its borders, bars or screenshot
+    /// frame, if any (cropped at full resolution).
+    pub pictures: Vec<QueryFeatures>,
+    /// The picture widened by its own edges ([`pdq::uncropped`]), probed as given only.
+    pub uncropped: Uncropped,
+}
+
+impl PixelQueries {
+    /// Every picture to query, in order (as [`PictureHashes::queries`]).
+    pub fn queries(&self) -> impl Iterator<Item = &dyn OrientedHashes> {
+        self.pictures
+            .iter()
+            .map(|features| features as &dyn OrientedHashes)
+            .chain(std::iter::once(&self.uncropped as &dyn OrientedHashes))
+    }
+}
+
+/// What a device queries with for a raw pixel buffer.
+pub fn query_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<PixelQueries, DecodeError> {
     let luma = decode::luma_from_pixels(buffer, limits)?;
     let (width, height) = (buffer.width() as u32, buffer.height() as u32);
     let inner: Vec<_> = decode::borders::find_inner_pictures(&luma)
@@ -181,5 +207,7 @@ pub fn query_pixels(buffer: &PixelBuffer<'_>, limits: &DecodeLimits) -> Result<V
         .filter_map(|inner| inner.in_source(luma.width(), luma.height(), width, height))
         .filter_map(|region| decode::luma_from_pixels_in(buffer, limits, region).ok())
         .collect();
-    Ok(std::iter::once(luma).chain(inner).map(QueryFeatures::compute).collect())
+    let uncropped = Uncropped::compute(&luma);
+    let pictures = std::iter::once(luma).chain(inner).map(QueryFeatures::compute).collect();
+    Ok(PixelQueries { pictures, uncropped })
 }

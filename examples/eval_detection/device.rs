@@ -37,7 +37,8 @@ pub fn scan_file(path: &Path) -> Scanned {
 }
 
 /// Every picture the device queries for a decoded file (`PictureHashes::queries`: the reference picture
-/// really flipped and turned, alpha composites and frames, pictures found inside borders or screenshots).
+/// really flipped and turned, alpha composites and frames, pictures found inside borders or screenshots,
+/// the picture widened by its edges).
 pub fn queries(pictures: &PictureHashes) -> Vec<&dyn OrientedHashes> {
     pictures.queries().collect()
 }
@@ -52,12 +53,13 @@ pub fn query(filter: &PerceptualFilter, picture: &dyn OrientedHashes) -> Option<
 }
 
 /// The device's exact lookups of one file: the file's hashes, then each queried picture's 8 derived
-/// dihedral PDQ hashes (quality-gated, as the scanner does). How many of them the filter holds.
+/// dihedral PDQ hashes (quality-gated, as the scanner does; not the made-up uncropped picture). How many
+/// of them the filter holds.
 pub fn exact_hits(filter: &ExactFilter, exact: Option<&ExactHashes>, pictures: &[&dyn OrientedHashes]) -> u32 {
     let file_hits = exact.into_iter().flat_map(ExactHashes::iter).filter(|(kind, hash)| filter.contains(*kind, hash)).count();
     let pdq_hits: usize = pictures
         .iter()
-        .filter(|picture| picture.quality() >= DEFAULT_MIN_QUALITY)
+        .filter(|picture| picture.quality() >= DEFAULT_MIN_QUALITY && picture.looked_up_exactly())
         .map(|picture| picture.derived_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
         .sum();
     u32::try_from(file_hits + pdq_hits).unwrap_or(u32::MAX)

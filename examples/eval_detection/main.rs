@@ -16,7 +16,7 @@ use corpus::Entry;
 use imageguard::exact::HashKind;
 use imageguard::filter::exact::{ExactFilter, DEFAULT_FP_RATE};
 use imageguard::filter::{PerceptualFilter, PerceptualParams};
-use imageguard::pdq::{PdqHash, QueryFeatures};
+use imageguard::pdq::{PdqHash, QueryFeatures, Uncropped};
 use negatives::FalsePositives;
 use std::sync::Arc;
 use std::time::Instant;
@@ -224,7 +224,7 @@ fn main() -> Result<(), String> {
     // In-memory unrelated pictures: many more lookups than files, for the two presets.
     let unrelated_originals: Vec<&Entry> = unrelated.iter().copied().filter(|e| e.is_original()).collect();
     let unrelated_planes: Vec<variants::Plane> = unrelated_originals.iter().filter_map(|e| variants::load_plane(&e.path).ok()).collect();
-    let queries: Vec<QueryFeatures> = variants::generate(&unrelated_planes, in_memory_queries, 0xBEEF, threads, variants::queried);
+    let queries: Vec<(QueryFeatures, Uncropped)> = variants::generate(&unrelated_planes, in_memory_queries, 0xBEEF, threads, variants::queried);
     drop(unrelated_planes);
     for (name, m) in [("default", default), ("compact", compact)] {
         println!("\n## {name} preset: {} B/entry, L={} bands x k={} bits, {} probes/band\n", m.params.bytes_per_entry, m.params.bands, m.params.bits_per_band, m.params.probes_per_band);
@@ -266,7 +266,7 @@ fn main() -> Result<(), String> {
     }
 
     println!("\nMethod: each file is hashed as the scanner does (hashing::exact_then_pictures: JPEG fast path, all pictures);");
-    println!("each picture with quality >= 50 queries the perceptual filter through the core's own query (8 orientations),");
+    println!("each picture with quality >= 50 queries the perceptual filter through the core's own query (8 orientations; the widened picture as given),");
     println!("a file's best hit counts. Recall filter: the known originals' reference hashes (PyPI pdqhash on the C++ resize)");
     println!("plus random hashes up to the list size. False positives: a list of real photo hashes (random crops of the");
     println!("known photos), queried with the unrelated photos and their edits; an image counts when any exact lookup or any");

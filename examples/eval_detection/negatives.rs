@@ -8,7 +8,7 @@ use crate::corpus::Entry;
 use crate::device;
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::{MatchStrength, PerceptualFilter};
-use imageguard::pdq::{OrientedHashes, PdqHash, QueryFeatures};
+use imageguard::pdq::{OrientedHashes, PdqHash, QueryFeatures, Uncropped};
 use std::time::Instant;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -87,11 +87,12 @@ pub fn on_files(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqH
     fp
 }
 
-/// In-memory pictures (one picture per image, really flipped and turned as a device queries; no file hashes).
-pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], pictures: &[QueryFeatures]) -> FalsePositives {
+/// In-memory pictures (one image each, queried as a device queries raw pixels: really flipped and turned,
+/// and widened by its edges; no file hashes).
+pub fn on_pictures(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], pictures: &[(QueryFeatures, Uncropped)]) -> FalsePositives {
     let mut fp = FalsePositives::default();
-    for picture in pictures {
-        scan(perceptual, exact, list, None, &[picture as &dyn OrientedHashes], &mut fp);
+    for (picture, uncropped) in pictures {
+        scan(perceptual, exact, list, None, &[picture as &dyn OrientedHashes, uncropped], &mut fp);
     }
     fp
 }

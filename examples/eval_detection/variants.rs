@@ -2,7 +2,7 @@
 //! a set of photos. They stand for what a large list holds (real photo hashes are far from uniform, and
 //! collide more often than random ones), and give many more unrelated lookups than there are files.
 
-use imageguard::pdq::{self, luma_from_rgb, Dihedral, LumaImage, OrientedHashes, PdqHash, QueryFeatures, DEFAULT_MIN_QUALITY};
+use imageguard::pdq::{self, luma_from_rgb, Dihedral, LumaImage, OrientedHashes, PdqHash, QueryFeatures, Uncropped, DEFAULT_MIN_QUALITY};
 use std::path::Path;
 
 /// A photo's luma at a working size (long side 512 to 1024).
@@ -84,10 +84,12 @@ pub fn listed_hash(image: LumaImage, rng: &mut Rng) -> Option<PdqHash> {
     (features.quality() >= DEFAULT_MIN_QUALITY).then(|| features.hash_for(Dihedral::ALL[rng.below(8)]))
 }
 
-/// The device side of a crop: what a device queries with (really flipped and turned); `None` when too flat.
-pub fn queried(image: LumaImage, _: &mut Rng) -> Option<QueryFeatures> {
+/// The device side of a crop: what a device queries with (the picture really flipped and turned, and the
+/// picture widened by its edges); `None` when too flat.
+pub fn queried(image: LumaImage, _: &mut Rng) -> Option<(QueryFeatures, Uncropped)> {
+    let uncropped = Uncropped::compute(&image);
     let features = QueryFeatures::compute(image);
-    (features.quality() >= DEFAULT_MIN_QUALITY).then_some(features)
+    (features.quality() >= DEFAULT_MIN_QUALITY).then_some((features, uncropped))
 }
 
 /// Up to `count` results of `keep` over random crops of `planes` (round robin), made on `threads` threads; the

@@ -7,7 +7,8 @@
 //! Resizing an input to at most 512x512 is the caller's job (see [`crate::decode`]); this module hashes
 //! exactly the luma it is given. The output is [`PdqFeatures`]: the DCT coefficients and quality, from
 //! which the hash of each of the eight rotations/flips, and how reliable each bit is, follow cheaply.
-//! A device queries with [`QueryFeatures`] instead: the hashes of the really flipped pixels (`query`).
+//! A device queries with [`QueryFeatures`] instead: the hashes of the really flipped pixels (`query`),
+//! and also with the picture widened by its own edges, which undoes a hand crop of a few percent (`uncrop`).
 
 mod dct;
 mod dihedral;
@@ -16,11 +17,13 @@ mod jarosz;
 mod luma;
 mod quality;
 mod query;
+mod uncrop;
 
 pub use dihedral::Dihedral;
 pub use hash::{PdqHash, PdqHexError};
 pub use luma::{luma_from_rgb, LumaImage};
 pub use query::{transform_pixels, OrientedHashes, QueryFeatures};
+pub use uncrop::{uncropped, Uncropped, UNCROP_PER_MILLE};
 
 /// Images with a side shorter than this get the all-zero hash and quality 0, as in the reference.
 pub const MIN_DIMENSION: usize = 5;

@@ -33,6 +33,19 @@ pub trait OrientedHashes {
 
     /// The 8 hashes the reference derives from the unflipped picture (what exact PDQ lists hold).
     fn derived_hashes(&self) -> [PdqHash; 8];
+
+    /// The orientations a perceptual filter probes: all 8, unless the picture is only worth probing as
+    /// given.
+    fn probed_variants(&self) -> &'static [Dihedral] {
+        &Dihedral::ALL
+    }
+
+    /// Whether [`OrientedHashes::derived_hashes`] are looked up in exact PDQ lists: true for a picture
+    /// the image shows, false for one the device makes up to query with (each lookup costs false
+    /// positives, and a made-up picture is never listed exactly).
+    fn looked_up_exactly(&self) -> bool {
+        true
+    }
 }
 
 /// One pass: the 8 orientations are derived from the unflipped picture, as the reference does.

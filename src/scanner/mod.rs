@@ -468,7 +468,7 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let pictures = hashing::query_pixels(pixels, &self.config.limits)?;
-            self.first_match(&bundle, pictures.iter().map(|features| features as &dyn OrientedHashes), None, now)
+            self.first_match(&bundle, pictures.queries(), None, now)
         })
     }
 
@@ -557,7 +557,8 @@ pub(crate) fn find_hits(
     // Without features (an image the core could not decode) only the file's exact hashes are checked.
     let quality_ok = features.is_some_and(|f| f.quality() >= policy.min_quality);
     // What the reference derives (exact PDQ lists hold these), and what the device probes with.
-    let dihedral: Vec<PdqHash> = features.map(|f| f.derived_hashes().to_vec()).unwrap_or_default();
+    let dihedral: Vec<PdqHash> =
+        features.filter(|f| f.looked_up_exactly()).map(|f| f.derived_hashes().to_vec()).unwrap_or_default();
     let oriented: Vec<PdqHash> = features.map(|f| f.oriented_hashes().to_vec()).unwrap_or_default();
 
     // A known false positive (by its file hash or its PDQ hash) triggers nothing at all.

@@ -142,6 +142,14 @@ impl RgbImage {
         })
     }
 
+    /// A hand crop: `per_mille` of the width and of the height cut off, two thirds of it from the top and
+    /// left (as `crop()` in scripts/eval/edits.py).
+    pub fn cropped(&self, per_mille: usize) -> RgbImage {
+        let (dx, dy) = (self.width * per_mille / 1000, self.height * per_mille / 1000);
+        let (left, top) = (dx * 2 / 3, dy * 2 / 3);
+        RgbImage::from_fn(self.width - dx, self.height - dy, |x, y| self.at(x + left, y + top))
+    }
+
     /// Adds `delta` to every channel, clamped.
     pub fn brighten(&self, delta: i16) -> RgbImage {
         let pixels = self.pixels.iter().map(|&p| (i16::from(p) + delta).clamp(0, 255) as u8).collect();

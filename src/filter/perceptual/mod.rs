@@ -263,7 +263,7 @@ impl PerceptualFilter {
         let mut keys = Vec::with_capacity(usize::from(self.probes_per_band));
         let mut margins_of_band = Vec::with_capacity(usize::from(self.bits_per_band));
         let mut weak = None;
-        for variant in Dihedral::ALL {
+        for &variant in features.probed_variants() {
             let (hash, margins) = features.oriented_hash_with_margins(variant);
             let mut bands_hit = 0u8;
             let mut first_key = None;
