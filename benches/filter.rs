@@ -28,6 +28,10 @@ fn bench_filters(c: &mut Criterion) {
     c.bench_function("perceptual query, 1M entries, non-matching image (8192 probes)", |b| {
         b.iter(|| perceptual.query(black_box(&features)))
     });
+    let widened = pdq::Uncropped::compute(&LumaImage::from_fn(256, 256, |x, y| (mix64((x / 16 * 31 + y / 16) as u64) & 255) as f32));
+    c.bench_function("perceptual query, 1M entries, the widened picture as given (1024 probes)", |b| {
+        b.iter(|| perceptual.query(black_box(&widened)))
+    });
     let exact = ExactFilter::build([1; 32], 1e-6, hashes.iter().map(|h| (HashKind::Blake3, &h.0[..]))).expect("build");
     c.bench_function("exact lookup, 1M entries", |b| b.iter(|| exact.contains(HashKind::Blake3, black_box(&[7u8; 32]))));
 }

@@ -25,6 +25,9 @@ fn bench_pdq(c: &mut Criterion) {
             black_box(features.dihedral_hashes())
         })
     });
+    c.bench_function("pdq 512x512 widened by its edges (the uncropped picture)", |b| {
+        b.iter(|| black_box(pdq::Uncropped::compute(black_box(&luma))))
+    });
 }
 
 fn bench_decode(c: &mut Criterion) {
