@@ -3,8 +3,8 @@
 //!
 //! 1. A platform builds a bundle from "known" images (generated photo-like pictures, never real material)
 //!    and signs it with a demo key.
-//! 2. A folder mixes edited copies of those images (re-encoded, resized, flipped, rotated, watermarked)
-//!    with unrelated images.
+//! 2. A folder mixes edited copies of those images (re-encoded, resized, flipped, rotated, watermarked,
+//!    hand-cropped, inside a chat screenshot) with unrelated images.
 //! 3. A device scans the folder. A filter hit is only a candidate: the device sends the platform a
 //!    confirmation request (bucket ids and a nonce, nothing about the image), checks the answer's Merkle
 //!    proofs against the bundle's signed commitment and decides itself. Only confirmed matches show the
@@ -48,8 +48,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
     println!("imageguard demo (working in {}, removed at the end; no network)\n", dir.path().display());
 
     // 1. The platform: known images, a bundle, a signature.
-    println!("1. Platform: building a bundle from 6 generated \"known\" images (photo-like, synthetic).");
-    let known: Vec<RgbImage> = (1..=6u64).map(|seed| synthetic::photo(seed, 1200, 900)).collect();
+    let known: Vec<RgbImage> = (1..=8u64).map(|seed| synthetic::photo(seed, 1200, 900)).collect();
+    println!("1. Platform: building a bundle from {} generated \"known\" images (photo-like, synthetic).", known.len());
     let known_files = known.iter().map(|image| jpeg(image, 92)).collect::<Result<Vec<_>, _>>()?;
     let created = imageguard::clock::unix_seconds();
     let salt = imageguard::entry_key::random_salt().map_err(|e| e.to_string())?;
@@ -92,15 +92,19 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         ("04-known-4-flipped.jpg".into(), jpeg(&known[3].flip_horizontal(), 90)?),
         ("05-known-5-rotated-90.jpg".into(), jpeg(&known[4].rotate_90(), 90)?),
         ("06-known-6-watermarked.jpg".into(), jpeg(&known[5].watermark(), 90)?),
-        ("07-unrelated-a.jpg".into(), jpeg(&synthetic::photo(101, 1200, 900), 90)?),
-        ("08-unrelated-b.jpg".into(), jpeg(&synthetic::photo(102, 1024, 768), 90)?),
-        ("09-unrelated-c-resized.jpg".into(), jpeg(&synthetic::photo(103, 800, 600), 75)?),
-        ("10-unrelated-d.jpg".into(), jpeg(&synthetic::photo(104, 1200, 900).brighten(20), 90)?),
+        ("07-known-7-cropped-2pc.jpg".into(), jpeg(&known[6].cropped(20), 90)?),
+        ("08-known-8-chat-screenshot.jpg".into(), jpeg(&known[7].in_messenger_screenshot(false), 90)?),
+        ("09-unrelated-a.jpg".into(), jpeg(&synthetic::photo(101, 1200, 900), 90)?),
+        ("10-unrelated-b.jpg".into(), jpeg(&synthetic::photo(102, 1024, 768), 90)?),
+        ("11-unrelated-c-resized.jpg".into(), jpeg(&synthetic::photo(103, 800, 600), 75)?),
+        ("12-unrelated-d.jpg".into(), jpeg(&synthetic::photo(104, 1200, 900).brighten(20), 90)?),
     ];
+    let copies = items.iter().filter(|(name, _)| name.contains("known")).count();
+    let unrelated = items.len() - copies;
     for (name, bytes) in &items {
         std::fs::write(inbox.join(name), bytes).map_err(|e| e.to_string())?;
     }
-    println!("2. Device: a folder of {} images: 6 edited copies of known images, 4 unrelated.\n", items.len());
+    println!("2. Device: a folder of {} images: {copies} edited copies of known images, {unrelated} unrelated.\n", items.len());
 
     // 3. The device scans.
     let device = DeviceKey::generate().map_err(|e| e.to_string())?;
@@ -161,7 +165,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         }
     }
     println!(
-        "\n4. Summary: scanned {} | matched {matched} of 6 known | false positives {false_positives} of 4 unrelated | \
+        "\n4. Summary: scanned {} | matched {matched} of {copies} known | false positives {false_positives} of {unrelated} unrelated | \
          missed {missed} | reports verified {verified} | {:.2} s",
         items.len(),
         started.elapsed().as_secs_f64()
