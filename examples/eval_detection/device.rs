@@ -46,10 +46,17 @@ pub fn queries(pictures: &PictureHashes) -> Vec<&dyn OrientedHashes> {
 /// The device's perceptual lookup of one picture: the core's own query path, behind the scanner's quality
 /// gate. The single place to change when the core's query changes.
 pub fn query(filter: &PerceptualFilter, picture: &dyn OrientedHashes) -> Option<PerceptualHit> {
-    if picture.quality() < DEFAULT_MIN_QUALITY {
+    if picture.quality() < min_quality() {
         return None;
     }
     filter.query(picture)
+}
+
+/// The device's quality gate for perceptual queries: the policy's default (the reference's 50), or
+/// `EVAL_MIN_QUALITY` to measure what a stricter policy would trade (the list side keeps 50).
+fn min_quality() -> u8 {
+    static GATE: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *GATE.get_or_init(|| std::env::var("EVAL_MIN_QUALITY").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MIN_QUALITY))
 }
 
 /// The device's exact lookups of one file: the file's hashes, then each queried picture's 8 derived
