@@ -26,6 +26,7 @@ pub fn decode(data: &[u8]) {
         // The reference picture's two composites, at most two per further distinct frame, and the
         // averaged picture of a large image.
         assert!(pictures.alternates.len() <= 2 * decode::animation::MAX_HASHED_FRAMES + 1, "too many pictures");
+        assert!(pictures.uncropped.features().quality() <= 100);
     }
 }
 
@@ -42,6 +43,10 @@ pub fn pixels(data: &[u8]) {
     let buffer = PixelBuffer::new(buffer, width, height, stride, format);
     if let Ok(luma) = decode::luma_from_pixels(&buffer, &DecodeLimits::default()) {
         assert!(luma.width() <= decode::HASH_SIDE && luma.height() <= decode::HASH_SIDE);
+    }
+    // What the scanner queries for raw pixels: the picture, any framed photo, the widened picture.
+    if let Ok(queries) = hashing::query_pixels(&buffer, &DecodeLimits::default()) {
+        assert!(queries.queries().all(|picture| picture.quality() <= 100));
     }
 }
 
