@@ -140,8 +140,9 @@ pub struct Decoded {
     /// Other pictures a viewer may show, each already reduced: the image composited on white and on black
     /// when it has transparency, and later distinct frames of an animation (see [`animation`]).
     pub alternates: Vec<LumaImage>,
-    /// For a PNG, WebP or GIF reduced on both sides: its first picture averaged over each output cell,
-    /// which cannot be steered by replacing the few pixels the reference samples (see [`area`]).
+    /// For a PNG, WebP, GIF or full-resolution JPEG reduced on both sides: its first picture averaged
+    /// over each output cell, which cannot be steered by replacing the few pixels the reference samples
+    /// (see [`area`]).
     pub averaged: Option<LumaImage>,
     pub format: ImageFormat,
     /// Width and height of the stored image, before any reduction.
