@@ -6,7 +6,6 @@ use imageguard::confirm::{ConfirmError, PlatformLists};
 use imageguard::exact::{self, ExactHashRequest, HashKind};
 use imageguard::filter::PerceptualFilter;
 use imageguard::lists::BundleSpec;
-use imageguard::pdq::PdqHash;
 use imageguard::policy::{Action, Policy};
 use imageguard::report::{verify_report, DeviceKey, MatchedEntry};
 use imageguard::scanner::{MatchKind, PendingConfirmation, ScanError, ScanOutcome, Scanner, ScannerConfig};
@@ -133,17 +132,7 @@ fn a_crafted_two_band_collision_is_a_strong_filter_hit_but_is_not_confirmed() {
     let image = jpeg(&synthetic::photo(777, 640, 480), 90);
     let hash = pdq_of(&image).hash();
     let mut spec = setup.spec.clone();
-    let layout_source = PerceptualFilter::build(&spec.header.salt, spec.perceptual, &[]).unwrap();
-    let bands = layout_source.band_layout();
-    // Agree with the image on bands 0 and 1, differ on 20 bits of each other band.
-    let mut crafted: PdqHash = hash;
-    for band in &bands[2..] {
-        for &bit in band.iter().filter(|b| !bands[0].contains(b) && !bands[1].contains(b)).take(20) {
-            crafted.flip_bit(usize::from(bit));
-        }
-    }
-    assert!(crafted.distance(&hash) > 31);
-    spec.pdq.push(crafted);
+    spec.pdq.push(fixtures::band_collision(&spec, hash));
     let filter = PerceptualFilter::build(&spec.header.salt, spec.perceptual, &spec.pdq).unwrap();
     let hit = filter.query(&pdq_of(&image)).expect("a filter hit");
     assert_eq!(hit.strength, imageguard::report::MatchStrength::Strong);
@@ -151,6 +140,35 @@ fn a_crafted_two_band_collision_is_a_strong_filter_hit_but_is_not_confirmed() {
     let candidate = pending(s.scan_bytes_at(&image, NOW).unwrap());
     let response = lists.answer_bytes(candidate.request_bytes()).unwrap();
     assert_eq!(s.confirm_at(&candidate, &response, NOW).unwrap(), ScanOutcome::NoMatch);
+}
+
+#[test]
+fn a_crafted_collision_on_one_picture_does_not_hide_a_real_match_on_another() {
+    let setup = setup();
+    // A listed photo inside a wide border: only the photo found inside the border matches.
+    let bordered = jpeg(&setup.known[0].with_border(0.15, [250, 250, 250]), 92);
+    let (s, lists) = scanner(&setup, &setup.spec, Some(DeviceKey::generate().unwrap()));
+    let ScanOutcome::Match(plain) = scan_and_confirm(&s, &lists, &bordered) else { panic!("the bordered copy is not confirmed") };
+    let reference = pdq_of(&bordered).hash();
+    assert!(setup.spec.pdq.iter().all(|listed| listed.distance(&reference) > 31), "only the inner picture is near the list");
+
+    // The sender crafts a strong filter hit for the reference picture (the whole bordered image). Its
+    // candidate is asked about together with the inner picture's, so the real match is still confirmed.
+    let mut spec = setup.spec.clone();
+    spec.pdq.push(fixtures::band_collision(&spec, reference));
+    let device = DeviceKey::generate().unwrap();
+    let device_public = VerifyingKey::from_bytes(&device.public_key()).unwrap();
+    let (s, lists) = scanner(&setup, &spec, Some(device));
+    let ScanOutcome::Match(info) = scan_and_confirm(&s, &lists, &bordered) else { panic!("a crafted hit hid the real match") };
+    assert_eq!(info.kind, plain.kind);
+    let report = verify_report(&info.report.unwrap(), &[device_public]).unwrap();
+    // The inner picture hashes exactly to the listed PDQ hash: an exact PDQ match, named by that entry.
+    let listed = match report.entry {
+        MatchedEntry::Exact { kind: HashKind::PdqExact, hash } => hash,
+        MatchedEntry::Perceptual { hash, .. } => hash.0.to_vec(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(listed, setup.spec.pdq[0].0.to_vec(), "the report names the listed photo, not the crafted entry");
 }
 
 #[test]

@@ -134,6 +134,25 @@ fn fewer_distinct_frame_hits_than_the_policy_asks_is_no_match() {
 }
 
 #[test]
+fn crafted_frame_hits_first_do_not_crowd_the_known_frames_out_of_the_request() {
+    // A sender puts 20 seconds of harmless footage first, each second crafted to collide with the
+    // filter on two bands (listed here as entries the platform's list holds far from the frames), then
+    // the known video. The request holds 16 frames: the known frames hit every band and go first.
+    let decoy: Vec<RgbImage> = frames(555, 20, FPS, SIZE.0, SIZE.1).collect();
+    let spec = BundleSpec::new(fixtures::header("video", "known-videos", 1)); // setup's filter layout
+    let mut listed = listed();
+    listed.extend(vpdq_of(&decoy).iter().map(|frame| fixtures::band_collision(&spec, frame.hash)));
+    let (scanner, lists) = setup(no_reports(), &listed);
+    let sent: Vec<RgbImage> = decoy.iter().chain(known_video().iter()).cloned().collect();
+    let outcome = scan(&scanner, &sent, FPS);
+    assert_eq!(outcome.distinct_frames, 32);
+    match confirmed(&scanner, &lists, outcome) {
+        ScanOutcome::Match(info) => assert!(matches!(info.kind, MatchKind::Perceptual { .. } | MatchKind::Exact { .. })),
+        other => panic!("the crafted frames hid the known video: {other:?}"),
+    }
+}
+
+#[test]
 fn a_still_video_counts_as_one_frame() {
     let known = known_video();
     let (scanner, _) = setup(no_reports(), &listed());

@@ -34,13 +34,17 @@ impl std::fmt::Debug for Candidate {
 }
 
 impl Candidate {
+    /// The lookup keys that hit: the exact entry key, or the perceptual band keys in band order.
+    pub fn keys(&self) -> &[u64] {
+        match self {
+            Candidate::Exact { key, .. } => std::slice::from_ref(key),
+            Candidate::Perceptual { keys, .. } => keys,
+        }
+    }
+
     /// The buckets to ask for: one per lookup key that hit.
     pub fn buckets(&self, bucket_bits: u8) -> Vec<u32> {
-        let keys = match self {
-            Candidate::Exact { key, .. } => std::slice::from_ref(key),
-            Candidate::Perceptual { keys, .. } => &keys[..],
-        };
-        let mut buckets: Vec<u32> = keys.iter().map(|&key| bucket_of(key, bucket_bits)).collect();
+        let mut buckets: Vec<u32> = self.keys().iter().map(|&key| bucket_of(key, bucket_bits)).collect();
         buckets.sort_unstable();
         buckets.dedup();
         buckets.truncate(super::messages::MAX_BUCKETS_PER_REQUEST);

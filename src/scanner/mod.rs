@@ -20,7 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub(crate) mod loaded;
-mod pending;
+pub(crate) mod pending;
 mod permits;
 mod video;
 
@@ -439,15 +439,15 @@ impl Scanner {
             let pictures = match pictures {
                 Ok(pictures) => pictures,
                 Err(error) => {
-                    return match self.decide(&bundle, None, Some(&exact), now)? {
+                    return match self.decide(&bundle, [None], Some(&exact), now)? {
                         ScanOutcome::NoMatch => Err(error.into()),
                         found => Ok(found),
                     };
                 }
             };
             // Every picture the image shows (reference, alpha composites, frames, the photo inside a
-            // border or screenshot) may match; the first does.
-            self.first_match(&bundle, pictures.queries(), Some(&exact), now)
+            // border or screenshot, the widened picture) may match.
+            self.decide(&bundle, pictures.queries().map(Some), Some(&exact), now)
         })
     }
 
@@ -468,25 +468,8 @@ impl Scanner {
         guarded(|| {
             let bundle = self.current();
             let pictures = hashing::query_pixels(pixels, &self.config.limits)?;
-            self.first_match(&bundle, pictures.queries(), None, now)
+            self.decide(&bundle, pictures.queries().map(Some), None, now)
         })
-    }
-
-    /// The outcome of the first picture that matches, in order, or `NoMatch`.
-    fn first_match<'a>(
-        &self,
-        bundle: &Arc<LoadedBundle>,
-        pictures: impl Iterator<Item = &'a dyn OrientedHashes>,
-        exact: Option<&ExactHashes>,
-        now: u64,
-    ) -> Result<ScanOutcome, ScanError> {
-        for features in pictures {
-            let outcome = self.decide(bundle, Some(features), exact, now)?;
-            if outcome != ScanOutcome::NoMatch {
-                return Ok(outcome);
-            }
-        }
-        Ok(ScanOutcome::NoMatch)
     }
 
     /// The most scans this scanner has run at once so far (never above `max_concurrent_scans`).
@@ -521,11 +504,14 @@ impl Scanner {
             .collect()
     }
 
-    /// Matching and the policy. `features` and `exact` never leave this function unless they matched.
-    fn decide(
+    /// Matching and the policy, over every picture of one image (`None`: an image the core could not
+    /// decode, checked by its file hashes only). A hit that needs no confirmation acts at once; the hits
+    /// that need one, from *all* pictures, go into one request, so that a crafted filter hit on one
+    /// picture cannot hide a real match on another. The hashes never leave this function unless they hit.
+    fn decide<'a>(
         &self,
         bundle: &Arc<LoadedBundle>,
-        features: Option<&dyn OrientedHashes>,
+        pictures: impl IntoIterator<Item = Option<&'a dyn OrientedHashes>>,
         exact: Option<&ExactHashes>,
         now: u64,
     ) -> Result<ScanOutcome, ScanError> {
@@ -534,14 +520,24 @@ impl Scanner {
         // Expiry is judged at every scan: a stale bundle keeps matching, as its policy says.
         let stale_policy = bundle::staleness(bundle.verified.header(), now).map(|_| bundle.policy.when_stale());
         let policy = stale_policy.as_ref().unwrap_or(&bundle.policy);
-        let mut hits = find_hits(bundle, policy, features, exact);
-        if let Some(hit) = hits.iter().position(|hit| !policy.requires_confirmation(hit.class)).map(|i| hits.swap_remove(i)) {
-            return self.act(bundle, Matched { kind: hit.kind, class: hit.class, key: hit.key, entry: hit.entry, video: None }, now);
+        let mut to_confirm: Vec<Hit> = Vec::new();
+        for features in pictures {
+            let mut hits = find_hits(bundle, policy, features, exact);
+            if let Some(hit) = hits.iter().position(|hit| !policy.requires_confirmation(hit.class)).map(|i| hits.swap_remove(i)) {
+                let matched = Matched { kind: hit.kind, class: hit.class, key: hit.key, entry: hit.entry, video: None };
+                return self.act(bundle, matched, now);
+            }
+            // The file's exact hashes are checked with every picture: one candidate each.
+            for hit in hits {
+                if !to_confirm.iter().any(|seen| seen.candidate == hit.candidate) {
+                    to_confirm.push(hit);
+                }
+            }
         }
-        if hits.is_empty() {
+        if to_confirm.is_empty() {
             return Ok(ScanOutcome::NoMatch);
         }
-        self.pending(bundle, hits, now, None)
+        self.pending(bundle, to_confirm, now, None)
     }
 }
 
@@ -627,13 +623,14 @@ impl Scanner {
     fn pending(
         &self,
         bundle: &Arc<LoadedBundle>,
-        hits: Vec<Hit>,
+        mut hits: Vec<Hit>,
         now: u64,
         video: Option<pending::VideoConfirmation>,
     ) -> Result<ScanOutcome, ScanError> {
         let commitment = bundle.commitment.ok_or(ScanError::Internal { what: "confirmation without a commitment" })?;
         let header = bundle.verified.header();
-        let buckets: Vec<u32> = hits.iter().flat_map(|hit| hit.candidate.buckets(commitment.bucket_bits)).collect();
+        pending::strongest_first(&mut hits);
+        let buckets = pending::requested_buckets(&hits, commitment.bucket_bits);
         let request = ConfirmationRequest::new(&header.bundle_id, header.sequence, buckets)?;
         let minutes = crate::clock::minutes(now);
         let request_bytes = request.to_bytes(self.device_key.as_ref().map(|key| (key.signing_key(), minutes)));

@@ -8,8 +8,11 @@
 //! scan of the image finds the same candidate again.
 
 use super::loaded::LoadedBundle;
-use super::MatchKind;
+use super::{Hit, MatchKind};
+use crate::confirm::messages::MAX_BUCKETS_PER_REQUEST;
+use crate::confirm::tree::bucket_of;
 use crate::confirm::{confirm_candidate, Candidate, ConfirmationRequest, ListedEntry};
+use crate::filter::perceptual::MAX_BANDS;
 use crate::policy::{MatchClass, VideoRule};
 use crate::prompts::PromptContent;
 use std::sync::atomic::AtomicBool;
@@ -54,6 +57,42 @@ impl VideoConfirmation {
         let estimated = u32::try_from(u64::from(self.frame_hits) * u64::from(confirmed) / sent).unwrap_or(u32::MAX);
         confirmed >= u32::from(self.rule.min_frames) && self.rule.is_match(estimated.max(confirmed), self.distinct_frames)
     }
+}
+
+/// Orders hits the way one request asks about them: exact hits first (an exact collision cannot be
+/// ground within reach, see SECURITY.md), then perceptual hits by how many bands hit, most first (a real
+/// copy hits most bands; each crafted band collision costs a sender a search), in picture order otherwise.
+pub(crate) fn strongest_first(hits: &mut [Hit]) {
+    hits.sort_by_key(weakness);
+}
+
+/// How far down [`strongest_first`] puts a hit: 0 for exact, then fewer bands hit, higher.
+pub(crate) fn weakness(hit: &Hit) -> usize {
+    match hit.candidate {
+        Candidate::Exact { .. } => 0,
+        Candidate::Perceptual { ref keys, .. } => MAX_BANDS + 1 - keys.len().min(MAX_BANDS),
+    }
+}
+
+/// The buckets of one request for `hits` (strongest first), at most [`MAX_BUCKETS_PER_REQUEST`]: each hit's
+/// first key in turn, then each hit's second, and so on. A listed entry lies in the bucket of every band
+/// key it shares with the image, so one bucket per hit confirms a real match; the round robin keeps many
+/// hits (crafted ones on other pictures or frames among them) from crowding out the strongest.
+pub(crate) fn requested_buckets(hits: &[Hit], bucket_bits: u8) -> Vec<u32> {
+    let mut buckets: Vec<u32> = Vec::with_capacity(MAX_BUCKETS_PER_REQUEST);
+    let most_keys = hits.iter().map(|hit| hit.candidate.keys().len()).max().unwrap_or(0);
+    for round in 0..most_keys {
+        for key in hits.iter().filter_map(|hit| hit.candidate.keys().get(round)) {
+            let bucket = bucket_of(*key, bucket_bits);
+            if buckets.len() == MAX_BUCKETS_PER_REQUEST {
+                return buckets;
+            }
+            if !buckets.contains(&bucket) {
+                buckets.push(bucket);
+            }
+        }
+    }
+    buckets
 }
 
 impl PendingConfirmation {
@@ -107,6 +146,51 @@ mod tests {
         let mut hash = PdqHash([seed; 32]);
         (0..flipped_bits).for_each(|k| hash.flip_bit(k * 3));
         ListedEntry { kind: HashKind::PdqExact, hash: hash.0.to_vec() }
+    }
+
+    fn perceptual_hit(keys: &[u64]) -> Hit {
+        let (kind, class, candidate) = frame(0x55);
+        let candidate = match candidate {
+            Candidate::Perceptual { hashes, .. } => Candidate::Perceptual { hashes, keys: keys.to_vec() },
+            exact => exact,
+        };
+        let entry = crate::report::MatchedEntry::Perceptual { hash: PdqHash([0x55; 32]), variant: Dihedral::Original, strength: MatchStrength::Strong };
+        Hit { kind, class, key: keys[0], entry, candidate }
+    }
+
+    /// A key whose bucket (at 16 bits) is `bucket`.
+    fn key_in(bucket: u32) -> u64 {
+        u64::from(bucket) << 48
+    }
+
+    #[test]
+    fn one_request_asks_first_about_the_strongest_hits_and_holds_at_most_16_buckets() {
+        // 20 crafted two-band hits (pictures or frames seen first), then a real copy hitting all 4 bands.
+        let mut hits: Vec<Hit> = (0..20u32).map(|i| perceptual_hit(&[key_in(100 + 2 * i), key_in(101 + 2 * i)])).collect();
+        hits.push(perceptual_hit(&[key_in(7), key_in(8), key_in(9), key_in(10)]));
+        strongest_first(&mut hits);
+        assert_eq!(hits[0].candidate.keys()[0], key_in(7));
+        let buckets = requested_buckets(&hits, 16);
+        assert_eq!(buckets.len(), MAX_BUCKETS_PER_REQUEST);
+        assert_eq!(buckets[0], 7, "the real copy's first band is asked about");
+        // Round robin: every hit's first key before anybody's second.
+        assert!(!buckets.contains(&8) && buckets.contains(&100) && buckets.contains(&128));
+
+        // An exact hit goes before any perceptual one.
+        let exact = Hit {
+            kind: MatchKind::Exact { algorithm: HashKind::Blake3 },
+            class: MatchClass::Exact,
+            key: key_in(3),
+            entry: crate::report::MatchedEntry::Exact { kind: HashKind::Blake3, hash: vec![1; 32] },
+            candidate: Candidate::Exact { kind: HashKind::Blake3, hash: vec![1; 32], key: key_in(3) },
+        };
+        hits.push(exact);
+        strongest_first(&mut hits);
+        assert_eq!(requested_buckets(&hits, 16)[..2], [3, 7]);
+
+        // Few hits: every key of each, the same bucket once.
+        let few = [perceptual_hit(&[key_in(5), key_in(6)]), perceptual_hit(&[key_in(6), key_in(9)])];
+        assert_eq!(requested_buckets(&few, 16), [5, 6, 9]);
     }
 
     #[test]

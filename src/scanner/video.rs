@@ -8,7 +8,7 @@
 
 use super::pending::VideoConfirmation;
 use super::{bundle, guarded, Matched, ScanError, ScanOutcome, Scanner};
-use crate::video::session::{video_outcome_kind, VideoDecision};
+use crate::video::session::{one_key_per_frame, video_outcome_kind, VideoDecision};
 use crate::report::{MatchedEntry, VideoEvidence, MAX_VIDEO_FRAMES};
 use crate::video::{VideoOutcome, VideoSession};
 
@@ -58,6 +58,8 @@ impl Scanner {
                 },
                 VideoDecision::Confirm => {
                     hits.retain(|hit| policy.requires_confirmation(hit.class));
+                    super::pending::strongest_first(&mut hits);
+                    one_key_per_frame(&mut hits);
                     if hits.is_empty() {
                         ScanOutcome::NoMatch
                     } else {

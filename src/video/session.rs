@@ -19,6 +19,7 @@ use crate::decode::{DecodeLimits, PixelBuffer};
 use crate::pdq::OrientedHashes;
 use crate::policy::Policy;
 use crate::scanner::loaded::LoadedBundle;
+use crate::scanner::pending::weakness;
 use crate::scanner::{find_hits, Hit, ScanError, ScanOutcome};
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ pub struct VideoSession {
     /// Distinct frames that hit, and those of them whose hit needs no confirmation.
     pub(crate) frame_hits: u32,
     pub(crate) unconfirmed_frame_hits: u32,
-    /// One hit per frame that hit, the first [`MAX_FRAME_HITS_KEPT`] of them.
+    /// One hit per frame that hit, the [`MAX_FRAME_HITS_KEPT`] strongest of them.
     pub(crate) hits: Vec<Hit>,
     hit_keys: Vec<u64>,
 }
@@ -115,8 +116,16 @@ impl VideoSession {
         if !self.policy.requires_confirmation(hit.class) {
             self.unconfirmed_frame_hits = self.unconfirmed_frame_hits.saturating_add(1);
         }
+        // Keep the strongest: a hit that acts without confirmation, then exact, then most bands. A sender
+        // who puts crafted frames first cannot crowd a real frame out of the request.
+        let policy = &self.policy;
+        let rank = |hit: &Hit| (policy.requires_confirmation(hit.class), weakness(hit));
         if self.hits.len() < MAX_FRAME_HITS_KEPT {
             self.hits.push(hit);
+        } else if let Some(weakest) = self.hits.iter_mut().max_by_key(|kept| rank(kept)) {
+            if rank(&hit) < rank(weakest) {
+                *weakest = hit;
+            }
         }
         Ok(())
     }
@@ -128,20 +137,25 @@ impl VideoSession {
 }
 
 /// The one hit a frame contributes: one that needs no confirmation if any, else a perceptual one (its
-/// distance check is what confirms a re-encoded frame), asking for a single bucket.
+/// distance check is what confirms a re-encoded frame).
 fn frame_hit(mut hits: Vec<Hit>, policy: &Policy) -> Option<Hit> {
     let index = hits
         .iter()
         .position(|hit| !policy.requires_confirmation(hit.class))
         .or_else(|| hits.iter().position(|hit| matches!(hit.candidate, Candidate::Perceptual { .. })))
         .or(if hits.is_empty() { None } else { Some(0) })?;
-    let mut hit = hits.swap_remove(index);
-    // A listed frame's PDQ hash is in the bucket of each of its band keys: one of them is enough, so that
-    // a request holds one bucket per frame.
-    if let Candidate::Perceptual { keys, .. } = &mut hit.candidate {
-        keys.truncate(1);
+    Some(hits.swap_remove(index))
+}
+
+/// A listed frame's PDQ hash is in the bucket of each of its band keys: one of them is enough, so that a
+/// video's request holds one bucket per frame. (Done when the video ends: until then the band count
+/// ranks the frame hits kept.)
+pub(crate) fn one_key_per_frame(hits: &mut [Hit]) {
+    for hit in hits {
+        if let Candidate::Perceptual { keys, .. } = &mut hit.candidate {
+            keys.truncate(1);
+        }
     }
-    Some(hit)
 }
 
 /// Whether a video with these counts is a match without confirmation, needs one, or is not one.

@@ -19,3 +19,19 @@ pub fn header(bundle_id: &str, list_id: &str, sequence: u64) -> BundleHeader {
         salt: [9; 32],
     }
 }
+
+/// A list entry that shares bands 0 and 1 of `spec`'s perceptual filter with `hash` and lies more than 31
+/// bits from it: what a sender who searched a shipped filter for band collisions near a harmless picture
+/// gets, a strong filter hit that the platform's list does not confirm.
+pub fn band_collision(spec: &imageguard::lists::BundleSpec, hash: imageguard::pdq::PdqHash) -> imageguard::pdq::PdqHash {
+    let layout_source = imageguard::filter::PerceptualFilter::build(&spec.header.salt, spec.perceptual, &[]).expect("an empty filter");
+    let bands = layout_source.band_layout();
+    let mut crafted = hash;
+    for band in bands.iter().skip(2) {
+        for &bit in band.iter().filter(|b| !bands[0].contains(b) && !bands[1].contains(b)).take(20) {
+            crafted.flip_bit(usize::from(bit));
+        }
+    }
+    assert!(crafted.distance(&hash) > 31);
+    crafted
+}
