@@ -2,6 +2,7 @@
 //!
 //! This crate is the pure core: no FFI, no networking, no command line. Modules, one concern each:
 //! - [`bundle`]: signed filter bundles: format, k-of-n trust, anti-rollback, expiry and deltas.
+//! - [`calibration`]: a bundle's false matches measured on photos known to be unrelated (platform side).
 //! - [`confirm`]: confirming a filter hit against the platform's committed full lists (both sides).
 //! - [`decode`]: untrusted image bytes or raw pixels to the 512x512 luma image PDQ hashes, within limits.
 //! - [`entry_key`]: platform-independent 64-bit keys for list entries (keyed BLAKE3).
@@ -21,6 +22,7 @@
 //! - [`store`]: the SDK's own persistence of bundle, trust and decision state in one directory, crash-safe.
 
 pub mod bundle;
+pub mod calibration;
 pub mod clock;
 pub mod confirm;
 pub mod decode;

@@ -3,9 +3,12 @@
 use crate::keys;
 use clap::{Args, Subcommand};
 use imageguard::bundle::{self, ParsedBundle, SectionKind, TrustConfig, TrustState};
+use imageguard::calibration::{FalseHits, Filters};
+use imageguard::exact::{ExactHashRequest, HashKind};
 use imageguard::filter::{ExactFilter, PerceptualFilter};
+use imageguard::hashing::{self, HashOptions};
 use imageguard::policy::Policy;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -22,8 +25,14 @@ pub enum BundleCommand {
     },
     /// Check signatures (k of n trusted keys) and validity now.
     Verify(VerifyArgs),
-    /// Show what a bundle holds.
-    Inspect { bundle: PathBuf },
+    /// Show what a bundle holds and the false matches it predicts per image.
+    Inspect {
+        bundle: PathBuf,
+        /// A directory of benign photos unrelated to the list (like the ones users send): each is looked
+        /// up as a device looks it up, and the false matches per image are measured, not only modelled.
+        #[arg(long, value_name = "DIR")]
+        calibrate: Option<PathBuf>,
+    },
     /// Make the delta that turns OLD into NEW (NEW signed).
     Delta {
         old: PathBuf,
@@ -80,7 +89,7 @@ pub fn run(command: BundleCommand) -> Result<ExitCode, String> {
                 }
             }
         }
-        BundleCommand::Inspect { bundle } => inspect(&read(&bundle)?)?,
+        BundleCommand::Inspect { bundle, calibrate } => inspect(&read(&bundle)?, calibrate.as_deref())?,
         BundleCommand::Delta { old, new, out } => {
             let (old, new) = (read(&old)?, read(&new)?);
             let delta = bundle::make_delta(&old, &new).map_err(|e| e.to_string())?;
@@ -97,7 +106,7 @@ pub fn run(command: BundleCommand) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn inspect(bytes: &[u8]) -> Result<(), String> {
+fn inspect(bytes: &[u8], calibrate: Option<&Path>) -> Result<(), String> {
     let parsed = ParsedBundle::parse(bytes).map_err(|e| e.to_string())?;
     let h = &parsed.header;
     println!("bundle {} v{} ({} bytes), lists: {}", h.bundle_id, h.sequence, bytes.len(), h.list_ids.join(", "));
@@ -129,8 +138,17 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
     );
     let all: Arc<Vec<u8>> = Arc::new(bytes.to_vec());
     println!("predicted false matches per unrelated image (every lookup counted):");
-    if let Some(range) = parsed.section_range(SectionKind::ExactFilter) {
-        let filter = ExactFilter::from_bundle(all.clone(), range, &h.salt).map_err(|e| e.to_string())?;
+    let exact = parsed
+        .section_range(SectionKind::ExactFilter)
+        .map(|range| ExactFilter::from_bundle(all.clone(), range, &h.salt))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let perceptual = parsed
+        .section_range(SectionKind::PerceptualFilter)
+        .map(|range| PerceptualFilter::from_bundle(all.clone(), range, &h.salt))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    if let Some(filter) = &exact {
         let minimum = (1.0 / filter.fp_rate()).log2();
         println!(
             "exact filter: {} entries, {:.1} bits/entry ({:.2}x the minimum log2(1/fp) = {:.1}), fp {:.1e} per lookup",
@@ -149,8 +167,7 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
             filter.lookups_per_image()
         );
     }
-    if let Some(range) = parsed.section_range(SectionKind::PerceptualFilter) {
-        let filter = PerceptualFilter::from_bundle(all, range, &h.salt).map_err(|e| e.to_string())?;
+    if let Some(filter) = &perceptual {
         let (bands, bits, probes, hashes) = filter.params();
         println!(
             "perceptual filter: {} entries, {:.1} bytes/entry, {bands} bands x {bits} bits, {probes} probes/band, {hashes} bits/key",
@@ -164,7 +181,53 @@ fn inspect(bytes: &[u8]) -> Result<(), String> {
             filter.probes_per_image()
         );
         println!("  strong: {:.1e} per image; weak or strong: {:.1e} per image", per_image.strong, per_image.weak);
-        println!("  (real photos collide on bands more often than random hashes: measured in BENCHMARKS.md)");
+        println!("  (real photos collide on bands far more often than random hashes: measure with --calibrate DIR)");
     }
+    if let Some(dir) = calibrate {
+        let filters = Filters { exact: exact.as_ref(), perceptual: perceptual.as_ref(), min_quality: policy.min_quality };
+        calibrated(dir, &filters)?;
+    }
+    Ok(())
+}
+
+/// Looks every file of `dir` up as a device does (file hashes, every picture, quality gate) and prints
+/// the false matches measured per image with their 95% upper bounds.
+fn calibrated(dir: &Path, filters: &Filters<'_>) -> Result<(), String> {
+    let (files, _) = crate::files::collect(&[dir.to_path_buf()]);
+    let bar = crate::files::progress(files.len(), "calibrating");
+    let listed_kinds = filters.exact.map(|f| f.counts().iter().map(|(kind, _)| *kind).collect::<Vec<_>>()).unwrap_or_default();
+    let request = HashKind::FILE_KINDS.into_iter().filter(|kind| listed_kinds.contains(kind)).fold(ExactHashRequest::BLAKE3_ONLY, ExactHashRequest::with);
+    let mut options = HashOptions::default();
+    options.exact = request;
+    let (mut counts, mut undecoded, mut unreadable) = (FalseHits::default(), 0u64, 0u64);
+    for path in &files {
+        bar.inc(1);
+        let Ok(bytes) = hashing::read_file(path, &options.limits) else {
+            unreadable += 1;
+            continue;
+        };
+        let (exact, pictures) = hashing::exact_then_pictures(&bytes, &options);
+        match pictures {
+            Ok(pictures) => counts.add(filters, Some(&exact), &pictures.queries().collect::<Vec<_>>()),
+            Err(_) => {
+                undecoded += 1;
+                counts.add(filters, Some(&exact), &[])
+            }
+        };
+    }
+    bar.finish_and_clear();
+    println!(
+        "measured on {} files of {} (as a device looks them up; {undecoded} not decoded: file hashes only; {unreadable} unreadable, not counted):",
+        counts.images,
+        dir.display()
+    );
+    for (class, images, (rate, bound)) in [
+        ("exact", counts.exact_images, counts.exact_per_image()),
+        ("strong (exact or strong perceptual)", counts.strong_images, counts.strong_per_image()),
+        ("weak or strong", counts.any_images, counts.any_per_image()),
+    ] {
+        println!("  {class}: {images} images = {rate:.1e} per image (95% upper bound {bound:.1e})");
+    }
+    println!("  (hits within PDQ's distance of a listed photo are confirmed like true matches: use photos unrelated to the list)");
     Ok(())
 }

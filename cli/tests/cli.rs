@@ -47,6 +47,11 @@ fn platform_flow_from_images_to_verified_reports() {
     assert!(inspected.contains("exact filter: 6 entries") && inspected.contains("perceptual filter: 3 entries"), "{inspected}");
     assert!(inspected.contains("lookups: one per listed file-hash kind") && inspected.contains("  strong: "), "{inspected}");
     assert!(inspected.contains("policy: exact PromptAndReport, strong PromptAndReport, weak None;"), "{inspected}");
+    // Calibration looks files up as a device does: here the inbox holds 3 flipped known photos (strong
+    // hits), 3 unrelated ones and a text file (its file hash only).
+    let calibrated = ok(&imageguard(d, &["bundle", "inspect", "b.bundle", "--calibrate", "inbox"]));
+    assert!(calibrated.contains("measured on 7 files of inbox (as a device looks them up; 1 not decoded"), "{calibrated}");
+    assert!(calibrated.contains("  strong (exact or strong perceptual): 3 images = 4.3e-1 per image"), "{calibrated}");
 
     assert!(d.join("b.bundle.lists").exists(), "list build keeps the platform's lists for confirmation");
     // Every hit is confirmed (the default policy), here in-process from the platform's lists.

@@ -3,7 +3,8 @@
 //! lookups (hashes of the truly rotated pixels, extra pictures for borders or screenshots) these two
 //! functions are all that changes here, and every figure of the evaluation follows.
 
-use imageguard::exact::{ExactHashes, HashKind};
+use imageguard::calibration::Filters;
+use imageguard::exact::ExactHashes;
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::perceptual::PerceptualHit;
 use imageguard::filter::PerceptualFilter;
@@ -43,13 +44,15 @@ pub fn queries(pictures: &PictureHashes) -> Vec<&dyn OrientedHashes> {
     pictures.queries().collect()
 }
 
-/// The device's perceptual lookup of one picture: the core's own query path, behind the scanner's quality
-/// gate. The single place to change when the core's query changes.
+/// The bundle's filters as the device looks them up (`imageguard::calibration::Filters`: the same code
+/// `bundle inspect --calibrate` counts with), behind the device's quality gate.
+pub fn filters<'a>(exact: Option<&'a ExactFilter>, perceptual: Option<&'a PerceptualFilter>) -> Filters<'a> {
+    Filters { exact, perceptual, min_quality: min_quality() }
+}
+
+/// The device's perceptual lookup of one picture. The single place to change when the core's query changes.
 pub fn query(filter: &PerceptualFilter, picture: &dyn OrientedHashes) -> Option<PerceptualHit> {
-    if picture.quality() < min_quality() {
-        return None;
-    }
-    filter.query(picture)
+    filters(None, Some(filter)).perceptual_hit(picture)
 }
 
 /// The device's quality gate for perceptual queries: the policy's default (the reference's 50), or
@@ -57,19 +60,6 @@ pub fn query(filter: &PerceptualFilter, picture: &dyn OrientedHashes) -> Option<
 fn min_quality() -> u8 {
     static GATE: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
     *GATE.get_or_init(|| std::env::var("EVAL_MIN_QUALITY").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MIN_QUALITY))
-}
-
-/// The device's exact lookups of one file: the file's hashes, then each queried picture's 8 derived
-/// dihedral PDQ hashes (quality-gated, as the scanner does; not the made-up uncropped picture). How many
-/// of them the filter holds.
-pub fn exact_hits(filter: &ExactFilter, exact: Option<&ExactHashes>, pictures: &[&dyn OrientedHashes]) -> u32 {
-    let file_hits = exact.into_iter().flat_map(ExactHashes::iter).filter(|(kind, hash)| filter.contains(*kind, hash)).count();
-    let pdq_hits: usize = pictures
-        .iter()
-        .filter(|picture| picture.quality() >= DEFAULT_MIN_QUALITY && picture.looked_up_exactly())
-        .map(|picture| picture.derived_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
-        .sum();
-    u32::try_from(file_hits + pdq_hits).unwrap_or(u32::MAX)
 }
 
 /// The best hit over all of a file's queried pictures: strong beats weak, else the first.

@@ -263,6 +263,32 @@ fn main() -> Result<(), String> {
             m.predicted_weak,
             exact.fp_per_image()
         );
+        // What `bundle inspect --calibrate` would print for this filter, calibrated on half the crops,
+        // against what the other half measures.
+        let [calibration, held_out] = pictures.halves;
+        let ratio = |a: f64, b: f64| if b > 0.0 { format!("{:.2}x", a / b) } else { "-".into() };
+        let ((cal_strong, cal_strong_bound), (cal_any, _)) = (calibration.strong_per_image(), calibration.any_per_image());
+        let ((out_strong, _), (out_any, _)) = (held_out.strong_per_image(), held_out.any_per_image());
+        println!(
+            "Calibrated prediction (imageguard::calibration on {} crops, as `bundle inspect --calibrate` counts) vs measured on the other {}: strong {:.1e} (95% bound {:.1e}) vs {:.1e} ({} vs {} images, {}); weak or strong {:.1e} vs {:.1e} ({} vs {}, {}). The random-hash model: strong {:.1e} ({}), weak or strong {:.1e} ({}).",
+            calibration.images,
+            held_out.images,
+            cal_strong,
+            cal_strong_bound,
+            out_strong,
+            calibration.strong_images,
+            held_out.strong_images,
+            ratio(cal_strong, out_strong),
+            cal_any,
+            out_any,
+            calibration.any_images,
+            held_out.any_images,
+            ratio(cal_any, out_any),
+            m.predicted_strong,
+            ratio(m.predicted_strong, out_strong),
+            m.predicted_weak,
+            ratio(m.predicted_weak, out_any),
+        );
     }
 
     println!("\nMethod: each file is hashed as the scanner does (hashing::exact_then_pictures: JPEG fast path, all pictures);");
