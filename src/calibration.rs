@@ -12,6 +12,7 @@
 
 use crate::exact::{ExactHashes, HashKind};
 use crate::filter::{ExactFilter, MatchStrength, PerceptualFilter, PerceptualHit};
+use crate::pdq::smooth::is_smooth_picture;
 use crate::pdq::OrientedHashes;
 
 /// A bundle's filters and the quality gate a device applies before looking a picture up.
@@ -19,27 +20,33 @@ use crate::pdq::OrientedHashes;
 pub struct Filters<'a> {
     pub exact: Option<&'a ExactFilter>,
     pub perceptual: Option<&'a PerceptualFilter>,
-    /// The policy's `min_quality`: pictures below it are not looked up by PDQ.
+    /// The policy's `min_quality`: pictures below it are not looked up by PDQ, and the PDQ hits of smooth
+    /// pictures ([`crate::pdq::smooth`]) are dropped, as the scanner does.
     pub min_quality: u8,
 }
 
 impl Filters<'_> {
     /// How many of one image's exact lookups the exact filter holds: its file hashes, then the 8 derived
-    /// PDQ hashes of each picture looked up exactly (quality-gated), as the scanner looks them up.
+    /// PDQ hashes of each picture looked up exactly (quality-gated; none for a smooth picture), as the
+    /// scanner looks them up.
     pub fn exact_hits(&self, exact: Option<&ExactHashes>, pictures: &[&dyn OrientedHashes]) -> u32 {
         let Some(filter) = self.exact else { return 0 };
         let file_hits = exact.into_iter().flat_map(ExactHashes::iter).filter(|(kind, hash)| filter.contains(*kind, hash)).count();
         let pdq_hits: usize = pictures
             .iter()
-            .filter(|picture| picture.quality() >= self.min_quality && picture.looked_up_exactly())
-            .map(|picture| picture.derived_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count())
+            .filter(|picture| picture.looked_up_exactly() && picture.quality() >= self.min_quality)
+            .map(|picture| {
+                let hits = picture.derived_hashes().iter().filter(|hash| filter.contains(HashKind::PdqExact, &hash.0)).count();
+                if hits > 0 && is_smooth_picture(*picture) { 0 } else { hits }
+            })
             .sum();
         u32::try_from(file_hits + pdq_hits).unwrap_or(u32::MAX)
     }
 
     /// The perceptual filter's answer for one picture behind the quality gate, as the scanner queries it.
     pub fn perceptual_hit(&self, picture: &dyn OrientedHashes) -> Option<PerceptualHit> {
-        self.perceptual.filter(|_| picture.quality() >= self.min_quality).and_then(|filter| filter.query(picture))
+        let hit = self.perceptual.filter(|_| picture.quality() >= self.min_quality).and_then(|filter| filter.query(picture))?;
+        (!is_smooth_picture(picture)).then_some(hit)
     }
 }
 

@@ -258,3 +258,45 @@ fn confirm_judges_by_the_apps_trusted_time_like_scans() {
     // The report's minute is the trusted time's, not the device clock's (NOW is weeks away from today).
     assert!(u64::from(report.created_minutes).abs_diff((NOW + 3600) / 60) <= 1, "{}", report.created_minutes);
 }
+
+/// A curved ramp under a fine texture (grain on a smooth background), as RGB: PDQ's quality gate passes
+/// it, and its hash is decided by the ramp and the texture's alias in PDQ's 64x64 sampling.
+fn smooth_picture(side: usize, amplitude: f32, period: f32) -> Vec<u8> {
+    let frequency = std::f32::consts::TAU / period;
+    (0..side * side)
+        .flat_map(|i| {
+            let (x, y) = (i % side, i / side);
+            let t = (x + 2 * y) as f32 / (3 * side) as f32;
+            let texture = amplitude * (frequency * x as f32).sin() * (frequency * y as f32).sin();
+            [(30.0 + 190.0 * t * t + texture).round().clamp(0.0, 255.0) as u8; 3]
+        })
+        .collect()
+}
+
+#[test]
+fn smooth_pictures_are_not_looked_up_although_pdq_matches_them_with_each_other() {
+    use imageguard::decode::{PixelBuffer, PixelFormat};
+    use imageguard::pdq::OrientedHashes;
+    let setup = setup();
+    let (listed, sent) = ((224, smooth_picture(224, 30.0, 4.0)), (160, smooth_picture(160, 30.0, 8.0)));
+    fn pixels((side, rgb): &(usize, Vec<u8>)) -> PixelBuffer<'_> {
+        PixelBuffer::new(rgb, *side, *side, side * 3, PixelFormat::Rgb8)
+    }
+    let picture = |image: &(usize, Vec<u8>)| imageguard::hashing::query_pixels(&pixels(image), &Default::default()).unwrap().pictures.remove(0);
+    let (listed_picture, sent_picture) = (picture(&listed), picture(&sent));
+    let (listed_hash, sent_hash) = (listed_picture.oriented_hashes()[0], sent_picture.oriented_hashes()[0]);
+    // Two different pictures over the quality gate that PDQ calls a match: a list holding one (a sky, a
+    // wall) matches the other wherever the filter hits, and confirmation against the list confirms it.
+    assert!(listed_picture.quality() >= 50 && sent_picture.quality() >= 50);
+    assert!(listed_hash.distance(&sent_hash) <= 31, "{}", listed_hash.distance(&sent_hash));
+    assert!(imageguard::pdq::smooth::is_smooth(&listed_hash) && imageguard::pdq::smooth::is_smooth(&sent_hash));
+    let mut spec = setup.spec.clone();
+    spec.pdq.push(listed_hash);
+    let (s, _) = scanner(&setup, &spec, Some(DeviceKey::generate().unwrap()));
+    assert_eq!(s.scan_pixels_at(&pixels(&sent), NOW).unwrap(), ScanOutcome::NoMatch);
+    assert_eq!(s.scan_pixels_at(&pixels(&listed), NOW).unwrap(), ScanOutcome::NoMatch, "not even the listed smooth picture");
+    // A listed photo still hits, as pixels too.
+    let known = &setup.known[1];
+    let photo = PixelBuffer::new(&known.pixels, known.width, known.height, known.width * 3, PixelFormat::Rgb8);
+    assert!(matches!(s.scan_pixels_at(&photo, NOW).unwrap(), ScanOutcome::NeedsConfirmation(_)));
+}

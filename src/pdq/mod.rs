@@ -16,6 +16,7 @@ mod hash;
 mod jarosz;
 mod luma;
 mod quality;
+pub mod smooth;
 mod query;
 mod uncrop;
 

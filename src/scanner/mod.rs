@@ -614,6 +614,12 @@ pub(crate) fn find_hits(
             }
         }
     }
+    // A smooth picture's PDQ hits are PDQ's own false positives (a sky, a wall: see `pdq::smooth`).
+    // Checked only once something hit: the check costs more than the lookups.
+    let from_pdq = |hit: &Hit| !matches!(hit.candidate, Candidate::Exact { kind, .. } if kind != HashKind::PdqExact);
+    if hits.iter().any(from_pdq) && features.is_some_and(crate::pdq::smooth::is_smooth_picture) {
+        hits.retain(|hit| !from_pdq(hit));
+    }
     hits
 }
 
