@@ -4,7 +4,7 @@ use crate::keys;
 use clap::{Args, Subcommand};
 use imageguard::bundle::{self, ParsedBundle, SectionKind, TrustConfig, TrustState};
 use imageguard::calibration::{FalseHits, Filters};
-use imageguard::exact::{ExactHashRequest, HashKind};
+use imageguard::exact::ExactHashRequest;
 use imageguard::filter::{ExactFilter, PerceptualFilter};
 use imageguard::hashing::{self, HashOptions};
 use imageguard::policy::Policy;
@@ -195,10 +195,8 @@ fn inspect(bytes: &[u8], calibrate: Option<&Path>) -> Result<(), String> {
 fn calibrated(dir: &Path, filters: &Filters<'_>) -> Result<(), String> {
     let (files, _) = crate::files::collect(&[dir.to_path_buf()]);
     let bar = crate::files::progress(files.len(), "calibrating");
-    let listed_kinds = filters.exact.map(|f| f.counts().iter().map(|(kind, _)| *kind).collect::<Vec<_>>()).unwrap_or_default();
-    let request = HashKind::FILE_KINDS.into_iter().filter(|kind| listed_kinds.contains(kind)).fold(ExactHashRequest::BLAKE3_ONLY, ExactHashRequest::with);
     let mut options = HashOptions::default();
-    options.exact = request;
+    options.exact = filters.exact.map_or(ExactHashRequest::BLAKE3_ONLY, ExactFilter::hash_request);
     let (mut counts, mut undecoded, mut unreadable) = (FalseHits::default(), 0u64, 0u64);
     for path in &files {
         bar.inc(1);

@@ -15,7 +15,7 @@
 use super::bitstream::{BitReader, BitWriter, MAX_READ_BITS};
 use super::FilterError;
 use crate::entry_key::{entry_key, Salt};
-use crate::exact::HashKind;
+use crate::exact::{ExactHashRequest, HashKind};
 use crate::wire::{Reader, Writer};
 use std::ops::Range;
 use std::sync::Arc;
@@ -330,6 +330,13 @@ impl ExactFilter {
     /// Entries per hash kind, as listed (duplicates included).
     pub fn counts(&self) -> &[(HashKind, u64)] {
         &self.layout.counts
+    }
+
+    /// The file hashes a device computes to look files up here: BLAKE3 always, and each legacy kind
+    /// (MD5, SHA-1, SHA-256) the filter lists (computing the others would be wasted work).
+    pub fn hash_request(&self) -> ExactHashRequest {
+        let holds = |kind: &HashKind| self.layout.counts.iter().any(|(listed, _)| listed == kind);
+        HashKind::FILE_KINDS.into_iter().filter(holds).fold(ExactHashRequest::BLAKE3_ONLY, ExactHashRequest::with)
     }
 
     pub fn len(&self) -> u64 {

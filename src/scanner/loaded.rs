@@ -4,7 +4,7 @@ use super::{ScanError, ScannerConfig};
 use crate::bundle::{SectionKind, VerifiedBundle};
 use crate::confirm::Commitment;
 use crate::filter::sanity;
-use crate::exact::{ExactHashRequest, HashKind};
+use crate::exact::ExactHashRequest;
 use crate::filter::{ExactFilter, PerceptualFilter};
 use crate::policy::{NegativeList, Policy};
 use crate::prompts::PromptCatalog;
@@ -80,11 +80,7 @@ impl LoadedBundle {
             .map(crate::report::parse_report_key_section)
             .transpose()
             .map_err(ScanError::in_section(SectionKind::ReportKey))?;
-        let holds = |kind| exact.as_ref().is_some_and(|f: &ExactFilter| f.counts().iter().any(|(k, _)| *k == kind));
-        let exact_request = HashKind::FILE_KINDS
-            .into_iter()
-            .filter(|kind| holds(*kind))
-            .fold(ExactHashRequest::BLAKE3_ONLY, ExactHashRequest::with);
+        let exact_request = exact.as_ref().map_or(ExactHashRequest::BLAKE3_ONLY, ExactFilter::hash_request);
         // Reports hold at most 64 bytes of list id: all ids when they fit, else the first.
         let joined = verified.header().list_ids.join(",");
         let list_id = if joined.len() <= 64 { joined } else { verified.header().list_ids.first().cloned().unwrap_or_default() };
