@@ -121,6 +121,20 @@ impl FalseHits {
     }
 }
 
+/// Counts of two calibration sets (e.g. scanned in parallel), as one.
+impl std::ops::Add for FalseHits {
+    type Output = FalseHits;
+
+    fn add(self, other: FalseHits) -> FalseHits {
+        FalseHits {
+            images: self.images + other.images,
+            exact_images: self.exact_images + other.exact_images,
+            strong_images: self.strong_images + other.strong_images,
+            any_images: self.any_images + other.any_images,
+        }
+    }
+}
+
 fn rate(hits: u64, n: u64) -> (f64, f64) {
     (hits as f64 / n.max(1) as f64, upper_bound_95(hits, n))
 }
@@ -179,5 +193,7 @@ mod tests {
         counts.count(ImageHits::default());
         assert_eq!(counts, FalseHits { images: 3, exact_images: 1, strong_images: 1, any_images: 2 });
         assert_eq!(counts.strong_per_image().0, 1.0 / 3.0);
+        let twice = counts + counts;
+        assert_eq!(twice, FalseHits { images: 6, exact_images: 2, strong_images: 2, any_images: 4 });
     }
 }

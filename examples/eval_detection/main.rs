@@ -211,10 +211,10 @@ fn main() -> Result<(), String> {
             m.bytes_per_entry,
             fmt_ratio(total.strong_recall()),
             fmt_ratio(total.any_recall()),
-            m.files.strong_images,
-            m.files.images,
+            m.files.strong_images(),
+            m.files.images(),
             m.files.upper_95(),
-            m.files.weak_images,
+            m.files.weak_images(),
             m.predicted_strong,
             m.predicted_weak,
             m.files.micros_per_picture()
@@ -242,23 +242,23 @@ fn main() -> Result<(), String> {
         for (what, fp) in [("unrelated files (originals + edits)", &m.files), ("in-memory crops of unrelated photos", &pictures)] {
             println!(
                 "Strong false positives on {} {what}: {} images ({} strong lookups) = {:.1e} per image, 95% upper bound {:.1e}; of those, {} are PDQ matches (a listed hash within 31 bits: the reference matches them too) and {} the filter's own; weak {}; {:.0} us of perceptual query per picture.",
-                fp.images,
-                fp.strong_images,
+                fp.images(),
+                fp.strong_images(),
                 fp.strong_lookups,
                 fp.per_image(),
                 fp.upper_95(),
                 fp.strong_pdq_matches,
-                fp.strong_images - fp.strong_pdq_matches,
-                fp.weak_images,
+                fp.strong_images() - fp.strong_pdq_matches,
+                fp.weak_images(),
                 fp.micros_per_picture()
             );
         }
-        let both = FalsePositives { images: m.files.images + pictures.images, strong_images: m.files.strong_images + pictures.strong_images, ..FalsePositives::default() };
+        let both = m.files.counts() + pictures.counts();
         println!(
             "All scanned images: {} strong in {} = 95% upper bound {:.1e} per image; predicted by the filter (real fill, 2^-k collisions): strong {:.1e}, weak {:.1e}; exact filter predicted {:.1e}.",
             both.strong_images,
             both.images,
-            both.upper_95(),
+            both.strong_per_image().1,
             m.predicted_strong,
             m.predicted_weak,
             exact.fp_per_image()
@@ -311,8 +311,8 @@ fn main() -> Result<(), String> {
                 t.any_recall(),
                 std::ptr::eq(m, default),
                 std::ptr::eq(m, compact),
-                m.files.strong_images,
-                m.files.images,
+                m.files.strong_images(),
+                m.files.images(),
                 m.predicted_strong
             )
         })

@@ -6,7 +6,7 @@
 
 use crate::corpus::Entry;
 use crate::device;
-use imageguard::calibration::{upper_bound_95, FalseHits};
+use imageguard::calibration::FalseHits;
 use imageguard::filter::exact::ExactFilter;
 use imageguard::filter::PerceptualFilter;
 use imageguard::pdq::{OrientedHashes, PdqHash, QueryFeatures, Uncropped};
@@ -14,33 +14,47 @@ use std::time::Instant;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FalsePositives {
-    /// Images scanned (files, or in-memory pictures).
-    pub images: u64,
-    /// Images with at least one strong-class hit (exact, or strong perceptual).
-    pub strong_images: u64,
     /// Strong-class hits over all lookups (exact lookups that hit, pictures whose query was strong).
     pub strong_lookups: u64,
     /// Strong images with a listed hash within PDQ's match distance (31 bits) of one of their pictures'
     /// oriented hashes: PDQ itself matches them (the reference would, and confirmation against the list
     /// confirms them); the rest are the filter's own false positives, which confirmation refuses.
     pub strong_pdq_matches: u64,
-    /// Images whose best perceptual hit was weak (what a weak-acting policy would see).
-    pub weak_images: u64,
     /// Time spent in perceptual queries, and how many pictures were queried.
     pub query_seconds: f64,
     pub pictures: u64,
-    /// The same images counted by `imageguard::calibration` (what `bundle inspect --calibrate` prints), in
-    /// two halves by order: even-numbered images, odd-numbered ones. One half predicts the other.
+    /// The images counted by `imageguard::calibration` (what `bundle inspect --calibrate` prints), in two
+    /// halves by order: even-numbered images, odd-numbered ones. One half predicts the other.
     pub halves: [FalseHits; 2],
 }
 
 impl FalsePositives {
+    /// Both halves: images scanned (files, or in-memory pictures), and those with a hit of each class.
+    pub fn counts(&self) -> FalseHits {
+        self.halves[0] + self.halves[1]
+    }
+
+    pub fn images(&self) -> u64 {
+        self.counts().images
+    }
+
+    /// Images with at least one strong-class hit (exact, or strong perceptual).
+    pub fn strong_images(&self) -> u64 {
+        self.counts().strong_images
+    }
+
+    /// Images whose best hit was weak (what a weak-acting policy would see besides the strong ones).
+    pub fn weak_images(&self) -> u64 {
+        let counts = self.counts();
+        counts.any_images - counts.strong_images
+    }
+
     pub fn per_image(&self) -> f64 {
-        self.strong_images as f64 / self.images.max(1) as f64
+        self.counts().strong_per_image().0
     }
 
     pub fn upper_95(&self) -> f64 {
-        upper_bound_95(self.strong_images, self.images)
+        self.counts().strong_per_image().1
     }
 
     pub fn micros_per_picture(&self) -> f64 {
@@ -60,15 +74,12 @@ fn pdq_matches(list: &[PdqHash], pictures: &[&dyn OrientedHashes]) -> bool {
 /// One image's pictures through both filters; `list` is what the filters hold, to tell PDQ's own matches
 /// from the filter's false positives.
 fn scan(perceptual: &PerceptualFilter, exact: &ExactFilter, list: &[PdqHash], exact_hashes: Option<&imageguard::exact::ExactHashes>, pictures: &[&dyn OrientedHashes], fp: &mut FalsePositives) {
-    let half = (fp.images % 2) as usize;
+    let half = (fp.images() % 2) as usize;
     let started = Instant::now();
     let hits = fp.halves[half].add(&device::filters(Some(exact), Some(perceptual)), exact_hashes, pictures);
     fp.query_seconds += started.elapsed().as_secs_f64();
     fp.pictures += pictures.len() as u64;
-    fp.images += 1;
     fp.strong_lookups += u64::from(hits.exact) + u64::from(hits.strong_pictures);
-    fp.strong_images += u64::from(hits.strong());
-    fp.weak_images += u64::from(!hits.strong() && hits.any());
     if hits.strong() {
         fp.strong_pdq_matches += u64::from(pdq_matches(list, pictures));
     }
